@@ -1,0 +1,89 @@
+# aws-okta build, test and install.
+#
+# Every target runs the Deno binary pinned below. When `deno` is not on PATH (or has another
+# version), the Makefile installs the pinned one from npm into .tools/ (git-ignored) and uses it.
+
+DENO_VERSION := 2.9.6
+PREFIX ?= $(HOME)/.local
+TOOLS := $(CURDIR)/.tools
+SYSTEM_DENO := $(shell command -v deno 2>/dev/null)
+SYSTEM_DENO_VERSION := $(if $(SYSTEM_DENO),$(shell deno --version 2>/dev/null | head -n1 | cut -d' ' -f2))
+
+ifeq ($(SYSTEM_DENO_VERSION),$(DENO_VERSION))
+DENO := $(SYSTEM_DENO)
+DENO_DEP :=
+else
+DENO := $(TOOLS)/deno
+DENO_DEP := $(TOOLS)/deno
+endif
+
+export DENO_NO_UPDATE_CHECK := 1
+export AWS_OKTA_DENO := $(DENO)
+
+.PHONY: all deno check fmt lint typecheck test test-unit test-e2e bench demo install uninstall compile clean
+
+all: check test
+
+deno: $(DENO_DEP)
+	@$(DENO) --version | head -n1
+
+# npm's deno package ships the binary in a platform package (@deno/<os>-<arch>[-glibc]); link
+# the real executable so that launchers do not go through node.
+$(TOOLS)/deno:
+	@command -v npm >/dev/null || { echo "make: npm is needed to bootstrap Deno $(DENO_VERSION) (or put deno $(DENO_VERSION) on PATH)" >&2; exit 1; }
+	@mkdir -p $(TOOLS)
+	@echo "Bootstrapping Deno $(DENO_VERSION) from npm into .tools/" >&2
+	@cd $(TOOLS) && npm install --no-audit --no-fund --loglevel=error --prefix . deno@$(DENO_VERSION) >&2
+	@bin=$$(ls -1 $(TOOLS)/node_modules/@deno/*/deno $(TOOLS)/node_modules/@deno/*/deno.exe 2>/dev/null | head -n1); \
+	  [ -n "$$bin" ] || bin=$(TOOLS)/node_modules/deno/deno; \
+	  ln -sf "$$bin" $(TOOLS)/deno
+	@$(TOOLS)/deno --version >/dev/null
+
+check: $(DENO_DEP)
+	$(DENO) fmt --check
+	$(DENO) lint
+	$(DENO) check src/ tests/
+
+fmt: $(DENO_DEP)
+	$(DENO) fmt
+
+test: $(DENO_DEP)
+	$(DENO) test -P=test --quiet --parallel tests/ src/
+
+bench: $(DENO_DEP)
+	$(DENO) run -P=test --quiet tests/bench/bench.ts
+
+demo: $(DENO_DEP)
+	$(DENO) run -P=test --quiet tests/demo.ts
+
+# The launcher runs the sources with the same permission set (-P=aws-okta in deno.json) as the
+# compiled binary. It uses a copy of the pinned Deno, so it works with no deno on PATH.
+LIBDIR := $(PREFIX)/lib/aws-okta
+install: $(DENO_DEP)
+	@mkdir -p $(LIBDIR) $(PREFIX)/bin
+	@rm -rf $(LIBDIR)/src
+	@cp -R src deno.json deno.lock $(LIBDIR)/
+	@cp -L $(DENO) $(LIBDIR)/deno.tmp && mv -f $(LIBDIR)/deno.tmp $(LIBDIR)/deno
+	@cd $(LIBDIR) && DENO_DIR=$(LIBDIR)/cache ./deno install --quiet --frozen --entrypoint src/main.ts >/dev/null
+	@printf '%s\n' '#!/bin/sh' '# aws-okta launcher written by make install' \
+	  'LIB="$(LIBDIR)"' \
+	  'export DENO_DIR="$${AWS_OKTA_DENO_DIR:-$$LIB/cache}" DENO_NO_UPDATE_CHECK=1' 'exec "$$LIB/deno" run -q -P=aws-okta --frozen --config "$$LIB/deno.json" "$$LIB/src/main.ts" "$$@"' \
+	  > $(PREFIX)/bin/aws-okta.tmp
+	@chmod 0755 $(PREFIX)/bin/aws-okta.tmp && mv -f $(PREFIX)/bin/aws-okta.tmp $(PREFIX)/bin/aws-okta
+	@echo "Installed $(PREFIX)/bin/aws-okta" >&2
+
+uninstall:
+	rm -rf $(LIBDIR) $(PREFIX)/bin/aws-okta
+
+# deno compile needs denort for the target, which Deno downloads from dl.deno.land unless DENORT_BIN
+# points at one. TARGET defaults to the host.
+TARGET ?=
+OUT ?= dist/aws-okta$(if $(TARGET),-$(TARGET))
+compile: $(DENO_DEP)
+	@mkdir -p dist
+	@$(DENO) compile -q -P=aws-okta --frozen $(if $(TARGET),--target $(TARGET)) \
+	  --output $(OUT) src/main.ts \
+	  || { echo "make compile: deno compile failed; it needs denort for $(or $(TARGET),the host) (downloaded from dl.deno.land, or DENORT_BIN=/path/to/denort)" >&2; exit 1; }
+
+clean:
+	rm -rf dist coverage

@@ -1,0 +1,58 @@
+/**
+ * What every use case is handed: the process environment, the terminal, the debug log and the
+ * clock. `main.ts` builds the real one; tests build their own.
+ *
+ * @module
+ */
+
+/** Read access to environment variables. */
+export interface Env {
+  /** The variable's value, or undefined when unset. */
+  get(name: string): string | undefined;
+  /** A copy of every variable (for child processes). */
+  toObject(): Record<string, string>;
+}
+
+/** Interactive questions and progress messages; never writes to stdout. */
+export interface Prompter {
+  /** Asks for a line of text; `defaultValue` is used for an empty answer. */
+  text(question: string, defaultValue?: string): Promise<string>;
+  /** Asks for a secret without echo. */
+  secret(question: string): Promise<string>;
+  /** Shows numbered options and returns the chosen index. */
+  choose(question: string, options: readonly string[]): Promise<number>;
+  /** Prints a progress or information line (stderr, or the terminal when stderr is captured). */
+  say(message: string): void;
+}
+
+/** Global options every command accepts (flag > env > config > default is applied by the CLI layer). */
+export interface GlobalOptions {
+  /** Keyring backend name, when chosen by `--backend` / AWS_OKTA_BACKEND. */
+  backend?: string;
+  /** `--debug`: verbose, redacted diagnostics on stderr. */
+  debug: boolean;
+  /** `--mfa-provider` / AWS_OKTA_MFA_PROVIDER. */
+  mfaProvider?: string;
+  /** `--mfa-factor-type` / AWS_OKTA_MFA_FACTOR_TYPE. */
+  mfaFactorType?: string;
+  /** `--mfa-duo-device` / AWS_OKTA_MFA_DUO_DEVICE. */
+  mfaDuoDevice?: string;
+  /** `--session-cache-single-item` / AWS_OKTA_SESSION_CACHE_SINGLE_ITEM. */
+  sessionCacheSingleItem: boolean;
+}
+
+/** The dependencies of a use case. */
+export interface AppContext {
+  /** Environment variables. */
+  env: Env;
+  /** Prompts and progress. */
+  prompter: Prompter;
+  /** Debug sink: a no-op unless `--debug`; callers pass only redacted text. */
+  debug: (line: string) => void;
+  /** The clock (tests move it). */
+  now: () => Date;
+  /** The user's home directory. */
+  home: string;
+  /** Global options. */
+  options: GlobalOptions;
+}

@@ -1,0 +1,49 @@
+/**
+ * Error types shared by every layer. Each carries the exit code `main.ts` uses and an optional hint
+ * that tells the user how to fix the cause. Messages follow std's style: sentence case, quoted
+ * values, ": detail", no trailing period.
+ *
+ * @module
+ */
+
+/** Options for {@linkcode AppError}. */
+export interface AppErrorOptions {
+  /** What the user can do about it, shown after the message on the same line. */
+  hint?: string;
+  /** The underlying error (shown only with `--debug`). */
+  cause?: unknown;
+  /** Process exit code; 1 unless stated. */
+  exitCode?: number;
+}
+
+/** An expected failure: printed as one line on stderr, no stack trace unless `--debug`. */
+export class AppError extends Error {
+  /** Process exit code. */
+  readonly exitCode: number;
+  /** How to fix the cause, if known. */
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "AppError";
+    this.exitCode = options.exitCode ?? 1;
+    this.hint = options.hint;
+  }
+}
+
+/** Bad command-line usage: unknown flag, missing argument, bad flag value. Exit code 2. */
+export class UsageError extends AppError {
+  /** The usage line of the command, printed after the message. */
+  readonly usage: string | undefined;
+
+  constructor(message: string, options: AppErrorOptions & { usage?: string } = {}) {
+    super(message, { ...options, exitCode: 2 });
+    this.name = "UsageError";
+    this.usage = options.usage;
+  }
+}
+
+/** Renders an error as the single line `main.ts` prints (without the program name). */
+export function formatError(error: AppError): string {
+  return error.hint ? `${error.message}; ${error.hint}` : error.message;
+}

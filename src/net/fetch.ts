@@ -1,0 +1,155 @@
+/**
+ * The one fetch stack every HTTP call goes through (Okta and STS alike), so that timeouts, proxies
+ * (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, honoured by Deno's fetch), an extra CA bundle and the debug
+ * log behave the same everywhere.
+ *
+ * The debug log is redacted by structure: it records the method, the URL with every query value
+ * replaced by "***", the status and the time taken. Headers and bodies are never logged.
+ *
+ * @module
+ */
+
+import { AppError } from "../errors.ts";
+
+/** Request options accepted by {@linkcode Fetch}: the standard ones plus a per-call timeout. */
+export interface FetchInit extends RequestInit {
+  /** Overrides the stack's default timeout for this call, in milliseconds. */
+  timeoutMs?: number;
+}
+
+/** The fetch signature the leaf modules (okta/, aws/) take as a dependency. */
+export type Fetch = (input: string | URL, init?: FetchInit) => Promise<Response>;
+
+/** Options for {@linkcode createFetch}. */
+export interface FetchOptions {
+  /** Default timeout per request (connect + headers + body), in milliseconds. Default 30 s. */
+  timeoutMs?: number;
+  /** PEM text of extra CA certificates (from AWS_CA_BUNDLE), trusted besides the system roots. */
+  caCerts?: string[];
+  /** Sink for debug lines; receives redacted lines only. */
+  debug?: (line: string) => void;
+  /** User-Agent header sent when the caller sets none. */
+  userAgent?: string;
+  /** The fetch to wrap (tests); defaults to the global one. */
+  baseFetch?: typeof fetch;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * Creates the project's fetch: adds a timeout, a User-Agent, the extra CA bundle, a redacted debug
+ * line per request, and turns network failures into one-line {@linkcode AppError}s that name the
+ * host and the likely fix.
+ */
+export function createFetch(options: FetchOptions = {}): Fetch {
+  const baseFetch = options.baseFetch ?? fetch;
+  const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let client: Deno.HttpClient | undefined;
+  if (options.caCerts && options.caCerts.length > 0) {
+    client = Deno.createHttpClient({ caCerts: options.caCerts });
+  }
+  return async (input, init = {}) => {
+    const url = new URL(input);
+    const { timeoutMs = defaultTimeout, ...rest } = init;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = rest.signal ? AbortSignal.any([rest.signal, timeout]) : timeout;
+    const headers = new Headers(rest.headers);
+    if (options.userAgent && !headers.has("user-agent")) headers.set("user-agent", options.userAgent);
+    const started = performance.now();
+    const method = (rest.method ?? "GET").toUpperCase();
+    try {
+      const requestInit: RequestInit & { client?: Deno.HttpClient } = { ...rest, headers, signal };
+      if (client) requestInit.client = client;
+      const response = await baseFetch(url, requestInit);
+      options.debug?.(
+        `http: ${method} ${redactUrl(url)} -> ${response.status} (${
+          Math.round(performance.now() - started)
+        } ms)`,
+      );
+      return response;
+    } catch (error) {
+      options.debug?.(
+        `http: ${method} ${redactUrl(url)} -> failed (${Math.round(performance.now() - started)} ms)`,
+      );
+      if (timeout.aborted) {
+        throw new AppError(`${url.host} did not answer within ${Math.round(timeoutMs / 1000)} s`, {
+          hint: "check your network or proxy settings (HTTPS_PROXY, NO_PROXY) and try again",
+          cause: error,
+        });
+      }
+      if (rest.signal?.aborted) throw error;
+      throw networkError(url, error);
+    }
+  };
+}
+
+/** Returns the URL with every query value and any userinfo replaced by "***", for logs. */
+export function redactUrl(url: URL): string {
+  const copy = new URL(url.href);
+  if (copy.username || copy.password) {
+    copy.username = "***";
+    copy.password = "";
+  }
+  const keys = [...new Set(copy.searchParams.keys())];
+  if (keys.length === 0) return copy.href;
+  copy.search = keys.map((key) => `${encodeURIComponent(key)}=***`).join("&");
+  return copy.href;
+}
+
+/** Maps a fetch failure to a one-line error naming the host, the cause and the fix. */
+export function networkError(url: URL, error: unknown): AppError {
+  const detail = describeCause(error);
+  const text = detail.toLowerCase();
+  const host = url.host;
+  if (
+    text.includes("dns error") || text.includes("name or service not known") ||
+    text.includes("lookup address")
+  ) {
+    return new AppError(`cannot resolve "${url.hostname}"`, {
+      hint: "check the domain name and your DNS or proxy settings",
+      cause: error,
+    });
+  }
+  if (text.includes("certificate") || text.includes("tls") || text.includes("unknownissuer")) {
+    return new AppError(`TLS connection to ${host} failed: ${shorten(detail)}`, {
+      hint: "if a proxy or private CA signs this host, set AWS_CA_BUNDLE (or DENO_CERT) to its PEM file",
+      cause: error,
+    });
+  }
+  if (text.includes("connection refused")) {
+    return new AppError(`connection to ${host} refused`, {
+      hint: "check the address, and HTTPS_PROXY/NO_PROXY if you use a proxy",
+      cause: error,
+    });
+  }
+  if (text.includes("proxy") || text.includes("tunnel")) {
+    return new AppError(`proxy refused the connection to ${host}: ${shorten(detail)}`, {
+      hint: "check HTTPS_PROXY/HTTP_PROXY and NO_PROXY",
+      cause: error,
+    });
+  }
+  return new AppError(`request to ${host} failed: ${shorten(detail)}`, {
+    hint: "check your network or proxy settings and try again",
+    cause: error,
+  });
+}
+
+function describeCause(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    parts.push(current.message);
+    current = current.cause;
+  }
+  if (parts.length === 0) parts.push(String(error));
+  return parts.join(": ");
+}
+
+/** Keeps the innermost, most specific part of a Rust-style error chain, without URLs (which may carry tokens). */
+function shorten(detail: string): string {
+  const withoutUrls = detail.replace(/\(url[^)]*\)|https?:\/\/\S+/g, "").replace(/\s+/g, " ");
+  const parts = withoutUrls.split(": ").map((part) => part.trim()).filter((part) =>
+    part && part !== "fetch failed"
+  );
+  return parts.slice(-2).join(": ") || "network error";
+}
