@@ -1,0 +1,68 @@
+/**
+ * Runs a child process with credentials in its environment: stdio inherited, SIGINT/SIGTERM
+ * forwarded, and the child's exit code returned (aws-okta lost it and always exited 1).
+ *
+ * @module
+ */
+
+import { AppError } from "../errors.ts";
+
+/** What to run. */
+export interface ChildSpec {
+  command: string;
+  args: readonly string[];
+  /** The complete environment of the child. */
+  env: Record<string, string>;
+}
+
+const FORWARDED: readonly Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM", "SIGHUP"];
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+/** Spawns the child and resolves with its exit code (128 + signal number when it was killed). */
+export async function runChild(spec: ChildSpec): Promise<number> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(spec.command, {
+      args: [...spec.args],
+      env: spec.env,
+      clearEnv: true,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new AppError(`cannot run "${spec.command}": command not found`, {
+        hint: "check the command name and PATH",
+        exitCode: 127,
+        cause: error,
+      });
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new AppError(`cannot run "${spec.command}": permission denied`, {
+        hint: "check that the file is executable",
+        exitCode: 126,
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  const handlers = FORWARDED.map((signal) => {
+    const handler = () => {
+      try {
+        child.kill(signal);
+      } catch {
+        // The child has already exited.
+      }
+    };
+    Deno.addSignalListener(signal, handler);
+    return () => Deno.removeSignalListener(signal, handler);
+  });
+  try {
+    const status = await child.status;
+    if (status.signal) return 128 + (SIGNAL_NUMBERS[status.signal] ?? 0);
+    return status.code;
+  } finally {
+    for (const remove of handlers) remove();
+  }
+}

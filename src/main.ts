@@ -1,0 +1,83 @@
+/**
+ * aws-okta's entry point: parses the command line against the command tree, runs the command, and
+ * maps errors to one line on stderr and an exit code. The only place that calls `Deno.exit`.
+ *
+ * Exit codes: 0 success; 1 runtime error; 2 usage error; `exec` passes on its child's code.
+ *
+ * @module
+ */
+
+import { AppError, formatError, UsageError } from "./errors.ts";
+import { parseCommandLine } from "./cli/parse.ts";
+import { rootCommand } from "./cli/root.ts";
+import { processEnv } from "./cli/context.ts";
+import { writeStderr, writeStdout } from "./cli/output.ts";
+import { versionText } from "./cli/version.ts";
+
+/** Runs aws-okta with `argv` and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const debug = argv.includes("--debug") || argv.includes("-d") || /^(1|true)$/i.test(processEnv.get("AWS_OKTA_DEBUG") ?? "");
+  try {
+    const parsed = parseCommandLine(rootCommand, argv, processEnv);
+    if ("help" in parsed) {
+      writeStdout(parsed.help);
+      return 0;
+    }
+    if ("version" in parsed) {
+      writeStdout(versionText());
+      return 0;
+    }
+    if (!parsed.command.action) {
+      throw new UsageError(`"${parsed.path.join(" ") || "aws-okta"}" needs a command`, {
+        usage: "aws-okta <command> [flags]",
+      });
+    }
+    return (await parsed.command.action(parsed)) ?? 0;
+  } catch (error) {
+    return report(error, debug);
+  }
+}
+
+/** Prints an error as one line (plus the usage line for usage errors) and returns its exit code. */
+function report(error: unknown, debug: boolean): number {
+  if (error instanceof UsageError) {
+    writeStderr(`aws-okta: ${formatError(error)}\n`);
+    if (error.usage) writeStderr(`Usage: ${error.usage.replace(/^Usage:\s*/, "")}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof AppError) {
+    writeStderr(`aws-okta: ${formatError(error)}\n`);
+    if (debug) writeStderr(debugDetail(error));
+    return error.exitCode;
+  }
+  if (error instanceof Deno.errors.NotCapable) {
+    // A permission the launcher did not grant: say which, not a stack trace.
+    writeStderr(`aws-okta: missing Deno permission: ${error.message.split("\n")[0]}\n`);
+    if (debug) writeStderr(debugDetail(error));
+    return 1;
+  }
+  const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  writeStderr(`aws-okta: unexpected error: ${message}; run again with --debug for details\n`);
+  if (debug) writeStderr(debugDetail(error));
+  return 1;
+}
+
+function debugDetail(error: unknown): string {
+  const lines: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 5; depth++) {
+    if (current instanceof Error) {
+      lines.push(`[debug] ${current.stack ?? current.message}`);
+      current = current.cause;
+    } else {
+      lines.push(`[debug] ${String(current)}`);
+      break;
+    }
+  }
+  // Causes from fetch carry request URLs, whose query may hold one-time tokens: mask query values.
+  return lines.join("\n[debug] caused by: ").replace(/([?&][^=\s&#]+=)[^&\s)#]+/g, "$1***") + "\n";
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,131 @@
+/**
+ * End-to-end harness: a throwaway HOME with an AWS config, the Okta/STS simulator on loopback, and
+ * the real CLI run as a subprocess with the same permission set as the installed launcher.
+ *
+ * @module
+ */
+
+import { type Simulator, startSimulator } from "../sim/simulator.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+/** Absolute path of src/main.ts. */
+export const MAIN = new URL("src/main.ts", ROOT).pathname;
+/** Absolute path of deno.json. */
+export const CONFIG = new URL("deno.json", ROOT).pathname;
+
+/** The file-keyring passphrase used by the tests. */
+export const PASSPHRASE = "test passphrase";
+
+/** Result of one CLI run. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options for one CLI run. */
+export interface RunOptions {
+  /** Text fed to stdin (closed afterwards); stdin is /dev/null when absent. */
+  stdin?: string;
+  /** Extra or overriding environment variables; a value of undefined removes the variable. */
+  env?: Record<string, string | undefined>;
+  /** Working directory. */
+  cwd?: string;
+}
+
+/** A test world: temp HOME, simulator, and a way to run the CLI in it. */
+export interface World {
+  home: string;
+  sim: Simulator;
+  configFile: string;
+  /** Environment every run gets (before per-run overrides). */
+  env: Record<string, string>;
+  run(args: readonly string[], options?: RunOptions): Promise<RunResult>;
+  /** Writes ~/.aws/config. */
+  writeConfig(text: string): Promise<void>;
+  /** Runs `add` for the simulator's demo user, non-interactively. */
+  add(extraArgs?: readonly string[], password?: string): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+/** Creates a world; `close()` it in a `finally`. */
+export async function createWorld(options: { sim?: Simulator } = {}): Promise<World> {
+  const home = await Deno.makeTempDir({ prefix: "aws-okta-e2e-" });
+  const sim = options.sim ?? await startSimulator();
+  const configFile = `${home}/.aws/config`;
+  await Deno.mkdir(`${home}/.aws`, { recursive: true });
+  const env: Record<string, string> = {
+    HOME: home,
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    AWS_CONFIG_FILE: configFile,
+    AWS_SHARED_CREDENTIALS_FILE: `${home}/.aws/credentials`,
+    AWS_OKTA_FILE_PASSPHRASE: PASSPHRASE,
+    AWS_OKTA_BACKEND: "file",
+    AWS_OKTA_LOCK_DIR: `${home}/locks`,
+    AWS_OKTA_POLL_INTERVAL_MS: "20",
+    AWS_OKTA_PROMPT: "stdin",
+    AWS_ENDPOINT_URL_STS: sim.stsUrl,
+    DENO_NO_UPDATE_CHECK: "1",
+    NO_COLOR: "1",
+  };
+  const deno = Deno.execPath();
+  const world: World = {
+    home,
+    sim,
+    configFile,
+    env,
+    async run(args, runOptions = {}) {
+      const childEnv: Record<string, string> = { ...env };
+      for (const [key, value] of Object.entries(runOptions.env ?? {})) {
+        if (value === undefined) delete childEnv[key];
+        else childEnv[key] = value;
+      }
+      const child = new Deno.Command(deno, {
+        args: ["run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args],
+        env: childEnv,
+        clearEnv: true,
+        cwd: runOptions.cwd ?? home,
+        stdin: runOptions.stdin === undefined ? "null" : "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      if (runOptions.stdin !== undefined) {
+        const writer = child.stdin.getWriter();
+        await writer.write(new TextEncoder().encode(runOptions.stdin));
+        await writer.close();
+      }
+      const output = await child.output();
+      const decoder = new TextDecoder();
+      return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+    },
+    async writeConfig(text) {
+      await Deno.writeTextFile(configFile, text);
+    },
+    add(extraArgs = [], password = sim.state.users[0]!.password) {
+      const user = sim.state.users[0]!;
+      return world.run(["add", "--domain", sim.url, "--username", user.login, ...extraArgs], {
+        stdin: `${password}\n`,
+      });
+    },
+    async close() {
+      if (!options.sim) await sim.close();
+      await Deno.remove(home, { recursive: true }).catch(() => {});
+    },
+  };
+  return world;
+}
+
+/** The simulator's default AWS app path, for aws_saml_url. */
+export function samlUrlOf(sim: Simulator, appIndex = 0): string {
+  const app = sim.state.users[0]!.apps[appIndex]!;
+  return `home/amazon_aws/${app.id}/${app.n}`;
+}
+
+/** Fails with the run's output when the exit code is not the expected one. */
+export function expectCode(result: RunResult, code: number): void {
+  if (result.code !== code) {
+    throw new Error(
+      `expected exit ${code}, got ${result.code}\n--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`,
+    );
+  }
+}
