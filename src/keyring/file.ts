@@ -1,0 +1,198 @@
+/**
+ * The encrypted-file backend, byte-compatible with 99designs/keyring's file backend (used by Go
+ * aws-okta), so an existing `~/.aws-okta/` opens as is: one file per item, named by
+ * file_name.ts, holding a PBES2/A256GCM JWE (jwe.ts) of the Go item JSON (item_json.ts).
+ *
+ * Unlike the Go backend, writes are atomic (temp file, fsync, rename), so a crash or a concurrent
+ * reader never sees half an item.
+ *
+ * @module
+ */
+
+import { goTimeString } from "./go_json.ts";
+import { decodeItem, encodeItem, ItemFormatError } from "./item_json.ts";
+import { decryptJwe, encryptJwe, JweError, type ParsedJwe, parseJwe } from "./jwe.ts";
+import { decodeKeyFileName, encodeKeyFileName, tempFileName } from "./file_name.ts";
+import { KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
+
+/** Options for {@linkcode FileKeyring}. */
+export interface FileKeyringOptions {
+  /** The directory holding the item files (created 0700 on first write). */
+  dir: string;
+  /** Supplies the passphrase; called at most once per instance, and only when an item is read or written. */
+  passphrase: () => Promise<string>;
+  /** The clock for the "created" header (tests). */
+  now?: () => Date;
+}
+
+/** A {@linkcode Keyring} of passphrase-encrypted files in one directory. */
+export class FileKeyring implements Keyring {
+  /** Always "file". */
+  readonly backend = "file";
+  /** The directory holding the item files. */
+  readonly dir: string;
+  readonly #passphraseSource: () => Promise<string>;
+  readonly #now: () => Date;
+  #passphrase: Promise<string> | undefined;
+
+  constructor(options: FileKeyringOptions) {
+    this.dir = options.dir;
+    this.#passphraseSource = options.passphrase;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** The path of the file that holds `key`. */
+  pathOf(key: string): string {
+    checkKey(key);
+    return joinPath(this.dir, encodeKeyFileName(key));
+  }
+
+  /** Reads and decrypts an item: one file read, one PBKDF2, one unwrap, one decrypt. */
+  async get(key: string): Promise<KeyringItem> {
+    const path = this.pathOf(key);
+    let token: string;
+    try {
+      token = await Deno.readTextFile(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) throw new KeyNotFoundError(key, this.backend);
+      throw ioError(`cannot read "${path}"`, error);
+    }
+    let jwe: ParsedJwe;
+    try {
+      jwe = parseJwe(token);
+    } catch (error) {
+      throw corrupted(path, error);
+    }
+    // Parsed before unlocking, so a damaged file is reported without a passphrase prompt.
+    const passphrase = await this.#unlock();
+    let plaintext: Uint8Array;
+    try {
+      plaintext = await decryptJwe(jwe, passphrase);
+    } catch (error) {
+      if (error instanceof JweError && error.kind === "key") {
+        throw new KeyringError(`cannot unlock "${path}": wrong passphrase`, {
+          reason: "passphrase",
+          hint: "check AWS_OKTA_FILE_PASSPHRASE or the passphrase you typed",
+        });
+      }
+      throw corrupted(path, error);
+    }
+    try {
+      const item = decodeItem(plaintext);
+      // Go never writes an item under another file name; if one was copied there, the file name wins.
+      item.key = key;
+      return item;
+    } catch (error) {
+      throw corrupted(path, error);
+    } finally {
+      plaintext.fill(0);
+    }
+  }
+
+  /** Encrypts and writes an item atomically (temp file 0600, fsync, rename over). */
+  async set(item: KeyringItem): Promise<void> {
+    const path = this.pathOf(item.key);
+    const passphrase = await this.#unlock();
+    const plaintext = encodeItem(item);
+    const token = await encryptJwe(plaintext, passphrase, { created: goTimeString(this.#now()) });
+    plaintext.fill(0);
+    try {
+      await Deno.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw ioError(`cannot create keyring directory "${this.dir}"`, error);
+    }
+    await writeAtomically(this.dir, path, new TextEncoder().encode(token));
+  }
+
+  /** Deletes an item's file; a missing file is fine. */
+  async remove(key: string): Promise<void> {
+    const path = this.pathOf(key);
+    try {
+      await Deno.remove(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      throw ioError(`cannot remove "${path}"`, error);
+    }
+  }
+
+  /** The keys of the item files in the directory (none when it does not exist), sorted. */
+  async keys(): Promise<string[]> {
+    const keys: string[] = [];
+    try {
+      for await (const entry of Deno.readDir(this.dir)) {
+        if (entry.isDirectory) continue;
+        const key = decodeKeyFileName(entry.name);
+        if (key !== undefined) keys.push(key);
+      }
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return [];
+      throw ioError(`cannot list keyring directory "${this.dir}"`, error);
+    }
+    return keys.sort();
+  }
+
+  #unlock(): Promise<string> {
+    this.#passphrase ??= this.#passphraseSource();
+    return this.#passphrase;
+  }
+}
+
+async function writeAtomically(dir: string, path: string, bytes: Uint8Array): Promise<void> {
+  const tempPath = joinPath(dir, tempFileName());
+  let file: Deno.FsFile | undefined;
+  try {
+    file = await Deno.open(tempPath, { write: true, createNew: true, mode: 0o600 });
+    for (let written = 0; written < bytes.length;) {
+      written += await file.write(bytes.subarray(written));
+    }
+    await file.sync();
+    file.close();
+    file = undefined;
+    await Deno.rename(tempPath, path);
+  } catch (error) {
+    file?.close();
+    await Deno.remove(tempPath).catch(() => {});
+    throw ioError(`cannot write "${path}"`, error);
+  }
+  await syncDirectory(dir);
+}
+
+/** Makes the rename durable; best effort, since not every platform can open a directory. */
+async function syncDirectory(dir: string): Promise<void> {
+  if (Deno.build.os === "windows") return;
+  try {
+    const handle = await Deno.open(dir, { read: true });
+    try {
+      await handle.sync();
+    } finally {
+      handle.close();
+    }
+  } catch {
+    // The data is already renamed into place; only durability across a power cut is at stake.
+  }
+}
+
+/** Keys that would name the directory itself or its parent cannot be files. */
+function checkKey(key: string): void {
+  if (key === "" || key === "." || key === ".." || key.includes("\0")) {
+    throw new KeyringError(`invalid keyring key "${key.replaceAll("\0", "\\0")}"`, { reason: "invalid-key" });
+  }
+}
+
+function joinPath(dir: string, name: string): string {
+  if (dir.endsWith("/") || (Deno.build.os === "windows" && dir.endsWith("\\"))) return `${dir}${name}`;
+  return `${dir}${Deno.build.os === "windows" ? "\\" : "/"}${name}`;
+}
+
+function corrupted(path: string, error: unknown): KeyringError {
+  const detail = error instanceof JweError || error instanceof ItemFormatError ? error.message : "unreadable";
+  return new KeyringError(`keyring item "${path}" is corrupted: ${detail}`, {
+    reason: "corrupted",
+    hint: "remove the file and log in again",
+  });
+}
+
+function ioError(message: string, error: unknown): KeyringError {
+  const detail = error instanceof Error ? error.message : String(error);
+  return new KeyringError(`${message}: ${detail}`, { reason: "io", cause: error });
+}
