@@ -1,0 +1,238 @@
+/**
+ * The declarative command tree: plain data plus an action per command. Parsing (`parse.ts`), help
+ * (`help.ts`) and shell completions are all generated from it, so a flag is declared once.
+ *
+ * This file imports nothing at run time: it sits on the credential cache-hit path.
+ *
+ * @module
+ */
+
+/** A parsed flag value: `duration` flags hold seconds, `list` flags every occurrence in order. */
+export type FlagValue = string | boolean | number | string[];
+
+/** One flag of a command. */
+export interface FlagSpec {
+  /** Long name without dashes, e.g. `session-ttl`. */
+  name: string;
+  /** One-letter short name, e.g. `t`. */
+  short?: string;
+  /**
+   * `duration` values are parsed to whole seconds (Go syntax or plain seconds); `list` flags are
+   * repeatable and collect a `string[]` (no comma splitting, like pflag's StringArray).
+   */
+  type: "boolean" | "string" | "duration" | "integer" | "list";
+  /** One line for help. */
+  description: string;
+  /** Environment fallbacks, first non-empty one wins (flag > env > default). */
+  env?: readonly string[];
+  /** Used when neither the flag nor an env variable is set; shown in help as `(default ...)`. */
+  default?: string | boolean | number;
+  /** The only accepted values (validated, shown in help, offered by completions). */
+  values?: readonly string[];
+  /** Placeholder in help, e.g. `DURATION`, `NAME`. */
+  valueName?: string;
+  /** What shell completion should offer for the value. */
+  complete?: "profile" | "file" | "backend" | "command";
+  /** Also accepted by every subcommand, before or after its name. */
+  global?: boolean;
+  /** Accepted but not shown in help or completions. */
+  hidden?: boolean;
+}
+
+/** One positional argument of a command. */
+export interface ArgSpec {
+  /** Shown in usage as `<name>` (required) or `[name]`. */
+  name: string;
+  /** Parsing fails with `missing argument <name>` when absent. */
+  required?: boolean;
+  /** Takes every remaining positional argument; only the last argument may be variadic. */
+  variadic?: boolean;
+  /** One line for help. */
+  description?: string;
+  /** What shell completion should offer. */
+  complete?: "profile" | "file" | "command";
+}
+
+/** A command and, recursively, its subcommands. */
+export interface CommandSpec {
+  /** The word typed on the command line. */
+  name: string;
+  /** Other words that select this command. */
+  aliases?: readonly string[];
+  /** One line for command lists. */
+  summary: string;
+  /** Longer help text (paragraphs separated by blank lines); the summary is used when absent. */
+  description?: string;
+  /** Positional arguments, in order. */
+  args?: readonly ArgSpec[];
+  /** Flags local to this command (plus those marked `global`, which its subcommands inherit). */
+  flags?: readonly FlagSpec[];
+  /** Shown under `Examples:` in help. */
+  examples?: readonly { command: string; description: string }[];
+  /**
+   * Collects a trailing command line in `rest`, unparsed: everything after a literal `--`, or,
+   * once every declared argument is filled, everything from the next positional word on (so
+   * `exec dev aws s3 ls --recursive` and `exec dev -- aws s3 ls --recursive` are the same).
+   * A variadic last argument of such a command names the passthrough: it receives `rest` too.
+   */
+  passthrough?: boolean;
+  /** Child commands, selected by name or alias. */
+  subcommands?: readonly CommandSpec[];
+  /** Accepted but not shown in help or completions. */
+  hidden?: boolean;
+  /** Runs the command; the returned number is the exit code (0 when void). */
+  action?: (input: ParsedCommand) => Promise<number | void>;
+}
+
+/** Where a flag's value came from; `env:NAME` names the variable. */
+export type FlagSource = "flag" | "default" | `env:${string}`;
+
+/** The result of parsing a command line. */
+export interface ParsedCommand {
+  /** Names of the selected command and its parents, without the root, e.g. `["cred-process"]`. */
+  path: readonly string[];
+  /** The selected command. */
+  command: CommandSpec;
+  /**
+   * Every flag in scope by long name, after env fallback and defaults. Booleans without a value
+   * are `false` and lists `[]` (both with source `default`); other flags without a value are
+   * undefined and have no source.
+   */
+  flags: Record<string, FlagValue | undefined>;
+  /** Where each defined flag value came from. */
+  sources: Record<string, FlagSource>;
+  /** Positional arguments by name; variadic ones as `string[]`. */
+  args: Record<string, string | string[] | undefined>;
+  /** The passthrough command line (see {@linkcode CommandSpec.passthrough}). */
+  rest: string[];
+}
+
+const NAME = /^[a-z][a-z0-9-]*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SHORT = /^[A-Za-z0-9]$/;
+
+/**
+ * Returns `spec` unchanged after checking the tree below it, so a mistake in a declaration fails
+ * the first test that loads it. Throws a plain `Error` (a programming mistake, not a user's).
+ */
+export function defineCommand(spec: CommandSpec): CommandSpec {
+  const problems = validateCommand(spec);
+  if (problems.length > 0) throw new Error(`invalid command declaration: ${problems.join("; ")}`);
+  return spec;
+}
+
+/**
+ * Lists what is wrong with a command tree: bad or duplicate names, flags clashing with inherited
+ * global flags or the built-in `--help`/`--version`/`help`, defaults of the wrong type, bad argument order.
+ * `inherited` holds the global flags of the ancestors, when checking a subtree in isolation.
+ */
+export function validateCommand(spec: CommandSpec, inherited: readonly FlagSpec[] = []): string[] {
+  const problems: string[] = [];
+  check(spec, inherited, spec.name, problems);
+  return problems;
+}
+
+function check(
+  spec: CommandSpec,
+  inherited: readonly FlagSpec[],
+  where: string,
+  problems: string[],
+): void {
+  const bad = (text: string) => problems.push(`${where}: ${text}`);
+  if (!NAME.test(spec.name)) bad(`bad command name "${spec.name}"`);
+  // Reserved everywhere (not only on the root) so a subtree can be checked on its own.
+  const longs = new Set<string>(["help", "version"]);
+  const shorts = new Set<string>(["h"]);
+  for (const flag of inherited) {
+    longs.add(flag.name);
+    if (flag.short) shorts.add(flag.short);
+  }
+  for (const flag of spec.flags ?? []) {
+    const at = `flag "--${flag.name}"`;
+    if (!NAME.test(flag.name)) bad(`bad flag name "${flag.name}"`);
+    else if (longs.has(flag.name)) bad(`duplicate ${at}`);
+    longs.add(flag.name);
+    if (flag.short !== undefined) {
+      if (!SHORT.test(flag.short)) bad(`bad short name "${flag.short}" for ${at}`);
+      else if (shorts.has(flag.short)) bad(`duplicate short flag "-${flag.short}"`);
+      shorts.add(flag.short);
+    }
+    for (const name of flag.env ?? []) {
+      if (!ENV_NAME.test(name)) bad(`bad env variable name "${name}" for ${at}`);
+    }
+    if (flag.values && flag.type !== "string" && flag.type !== "list") {
+      bad(`${at} has values but is of type ${flag.type}`);
+    }
+    if (flag.default !== undefined) {
+      const want = defaultType(flag.type, flag.default);
+      if (jsType(flag.default) !== want) bad(`default of ${at} is not a ${want}`);
+      else if (flag.type === "integer" && !Number.isSafeInteger(flag.default)) {
+        bad(`default of ${at} is not an integer`);
+      }
+      if (flag.values && typeof flag.default === "string" && !flag.values.includes(flag.default)) {
+        bad(`default of ${at} is not one of its values`);
+      }
+    }
+  }
+  const argNames = new Set<string>();
+  let optionalSeen = false;
+  const args = spec.args ?? [];
+  args.forEach((arg, index) => {
+    if (!NAME.test(arg.name)) bad(`bad argument name "${arg.name}"`);
+    if (argNames.has(arg.name)) bad(`duplicate argument "${arg.name}"`);
+    argNames.add(arg.name);
+    if (arg.required && optionalSeen) bad(`required argument "${arg.name}" follows an optional one`);
+    if (!arg.required) optionalSeen = true;
+    if (arg.variadic && index !== args.length - 1) bad(`variadic argument "${arg.name}" is not last`);
+  });
+  const words = new Set<string>(["help"]);
+  const globals = [...inherited, ...(spec.flags ?? []).filter((flag) => flag.global)];
+  for (const sub of spec.subcommands ?? []) {
+    for (const word of [sub.name, ...(sub.aliases ?? [])]) {
+      if (words.has(word)) bad(`duplicate command name "${word}"`);
+      words.add(word);
+    }
+    check(sub, globals, `${where} ${sub.name}`, problems);
+  }
+}
+
+/** The JS type a flag's default must have: durations take seconds or Go text. */
+function defaultType(type: FlagSpec["type"], value: unknown): "boolean" | "number" | "string" {
+  if (type === "boolean") return "boolean";
+  if (type === "integer") return "number";
+  if (type === "duration" && typeof value === "number") return "number";
+  return "string";
+}
+
+function jsType(value: string | boolean | number): "boolean" | "number" | "string" {
+  return typeof value === "boolean" ? "boolean" : typeof value === "number" ? "number" : "string";
+}
+
+/**
+ * Follows `names` from `root` (by name or alias) and returns the chain of commands, root first,
+ * or undefined when a name does not match.
+ */
+export function findCommand(root: CommandSpec, names: readonly string[]): CommandSpec[] | undefined {
+  const chain = [root];
+  for (const name of names) {
+    const next = findSubcommand(chain[chain.length - 1]!, name);
+    if (!next) return undefined;
+    chain.push(next);
+  }
+  return chain;
+}
+
+/** The direct subcommand called `word` (name or alias), if any. */
+export function findSubcommand(command: CommandSpec, word: string): CommandSpec | undefined {
+  return command.subcommands?.find((sub) => sub.name === word || (sub.aliases?.includes(word) ?? false));
+}
+
+/** The flags a command accepts, given its chain (root first): its own, then its ancestors' global ones. */
+export function flagsInScope(chain: readonly CommandSpec[]): { local: FlagSpec[]; inherited: FlagSpec[] } {
+  const command = chain[chain.length - 1];
+  const inherited: FlagSpec[] = [];
+  for (const ancestor of chain.slice(0, -1)) {
+    for (const flag of ancestor.flags ?? []) if (flag.global) inherited.push(flag);
+  }
+  return { local: [...(command?.flags ?? [])], inherited };
+}

@@ -1,0 +1,182 @@
+import assert from "node:assert/strict";
+import { type CommandSpec, defineCommand, findCommand, flagsInScope, validateCommand } from "./command.ts";
+
+const globalDebug = {
+  name: "debug",
+  short: "d",
+  type: "boolean",
+  description: "Debug",
+  global: true,
+} as const;
+
+function problems(spec: CommandSpec): string[] {
+  return validateCommand(spec);
+}
+
+Deno.test("defineCommand returns a valid spec unchanged", () => {
+  const spec: CommandSpec = {
+    name: "tool",
+    summary: "Tool",
+    flags: [globalDebug, { name: "ttl", type: "duration", description: "TTL", default: "1h" }],
+    subcommands: [{
+      name: "run",
+      aliases: ["r"],
+      summary: "Run",
+      args: [{ name: "profile", required: true }, { name: "command", variadic: true }],
+      passthrough: true,
+    }],
+  };
+  assert.equal(defineCommand(spec), spec);
+  assert.deepEqual(problems(spec), []);
+});
+
+Deno.test("defineCommand throws on a bad declaration", () => {
+  assert.throws(
+    () => defineCommand({ name: "Tool", summary: "Tool" }),
+    /^Error: invalid command declaration: Tool: bad command name "Tool"$/,
+  );
+});
+
+Deno.test("validateCommand finds flag mistakes", () => {
+  const cases: [CommandSpec, string][] = [
+    [{
+      name: "tool",
+      summary: "",
+      flags: [{ name: "x", type: "boolean", description: "" }, {
+        name: "x",
+        type: "string",
+        description: "",
+      }],
+    }, 'tool: duplicate flag "--x"'],
+    [{
+      name: "tool",
+      summary: "",
+      flags: [
+        { name: "a", short: "q", type: "boolean", description: "" },
+        { name: "b", short: "q", type: "boolean", description: "" },
+      ],
+    }, 'tool: duplicate short flag "-q"'],
+    [
+      { name: "tool", summary: "", flags: [{ name: "help", type: "boolean", description: "" }] },
+      'tool: duplicate flag "--help"',
+    ],
+    [
+      { name: "tool", summary: "", flags: [{ name: "version", type: "boolean", description: "" }] },
+      'tool: duplicate flag "--version"',
+    ],
+    [
+      { name: "tool", summary: "", flags: [{ name: "x", short: "h", type: "boolean", description: "" }] },
+      'tool: duplicate short flag "-h"',
+    ],
+    [
+      { name: "tool", summary: "", flags: [{ name: "x", short: "xy", type: "boolean", description: "" }] },
+      'tool: bad short name "xy" for flag "--x"',
+    ],
+    [
+      { name: "tool", summary: "", flags: [{ name: "Bad_Name", type: "boolean", description: "" }] },
+      'tool: bad flag name "Bad_Name"',
+    ],
+    [
+      { name: "tool", summary: "", flags: [{ name: "x", type: "boolean", description: "", env: ["A-B"] }] },
+      'tool: bad env variable name "A-B" for flag "--x"',
+    ],
+    [
+      { name: "tool", summary: "", flags: [{ name: "x", type: "boolean", description: "", values: ["a"] }] },
+      'tool: flag "--x" has values but is of type boolean',
+    ],
+    [
+      { name: "tool", summary: "", flags: [{ name: "x", type: "integer", description: "", default: "3" }] },
+      'tool: default of flag "--x" is not a number',
+    ],
+    [
+      { name: "tool", summary: "", flags: [{ name: "x", type: "integer", description: "", default: 1.5 }] },
+      'tool: default of flag "--x" is not an integer',
+    ],
+    [
+      { name: "tool", summary: "", flags: [{ name: "x", type: "boolean", description: "", default: "yes" }] },
+      'tool: default of flag "--x" is not a boolean',
+    ],
+    [
+      {
+        name: "tool",
+        summary: "",
+        flags: [{ name: "x", type: "string", description: "", values: ["a", "b"], default: "c" }],
+      },
+      'tool: default of flag "--x" is not one of its values',
+    ],
+  ];
+  for (const [spec, problem] of cases) assert.deepEqual(problems(spec), [problem]);
+});
+
+Deno.test("validateCommand finds argument and subcommand mistakes", () => {
+  assert.deepEqual(
+    problems({ name: "tool", summary: "", args: [{ name: "a" }, { name: "b", required: true }] }),
+    ['tool: required argument "b" follows an optional one'],
+  );
+  assert.deepEqual(
+    problems({ name: "tool", summary: "", args: [{ name: "a", variadic: true }, { name: "b" }] }),
+    ['tool: variadic argument "a" is not last'],
+  );
+  assert.deepEqual(
+    problems({ name: "tool", summary: "", args: [{ name: "a" }, { name: "a" }] }),
+    ['tool: duplicate argument "a"'],
+  );
+  assert.deepEqual(
+    problems({
+      name: "tool",
+      summary: "",
+      subcommands: [{ name: "run", summary: "" }, { name: "exec", aliases: ["run"], summary: "" }],
+    }),
+    ['tool: duplicate command name "run"'],
+  );
+  assert.deepEqual(
+    problems({ name: "tool", summary: "", subcommands: [{ name: "help", summary: "" }] }),
+    ['tool: duplicate command name "help"'],
+  );
+});
+
+Deno.test("a subcommand flag may not shadow an inherited global flag", () => {
+  const sub: CommandSpec = {
+    name: "run",
+    summary: "",
+    flags: [{ name: "dry", short: "d", type: "boolean", description: "" }],
+  };
+  // Alone, the subcommand is fine; under a root with global -d it is not.
+  assert.deepEqual(problems(sub), []);
+  assert.deepEqual(
+    problems({ name: "tool", summary: "", flags: [globalDebug], subcommands: [sub] }),
+    ['tool run: duplicate short flag "-d"'],
+  );
+  // Non-global root flags are not inherited, so the same name is allowed below.
+  assert.deepEqual(
+    problems({
+      name: "tool",
+      summary: "",
+      flags: [{ name: "dry", short: "d", type: "boolean", description: "" }],
+      subcommands: [sub],
+    }),
+    [],
+  );
+});
+
+Deno.test("findCommand and flagsInScope", () => {
+  const run: CommandSpec = {
+    name: "run",
+    aliases: ["r"],
+    summary: "",
+    flags: [{ name: "x", type: "boolean", description: "" }],
+  };
+  const root: CommandSpec = {
+    name: "tool",
+    summary: "",
+    flags: [globalDebug, { name: "local", type: "boolean", description: "" }],
+    subcommands: [run],
+  };
+  assert.deepEqual(findCommand(root, ["r"]), [root, run]);
+  assert.deepEqual(findCommand(root, []), [root]);
+  assert.equal(findCommand(root, ["nope"]), undefined);
+  const scope = flagsInScope([root, run]);
+  assert.deepEqual(scope.local.map((flag) => flag.name), ["x"]);
+  assert.deepEqual(scope.inherited.map((flag) => flag.name), ["debug"]);
+  assert.deepEqual(flagsInScope([root]).local.map((flag) => flag.name), ["debug", "local"]);
+});
