@@ -6,7 +6,9 @@ import { KeyNotFoundError, KeyringError, type KeyringErrorReason } from "./keyri
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const PASSPHRASE = "correct horse battery staple";
-const FIXTURE_DIR = new URL("../../tests/fixtures/keyring/aws-okta-go/", import.meta.url).pathname;
+const FIXTURE_DIR = decodeURIComponent(
+  new URL("../../tests/fixtures/keyring/aws-okta-go/", import.meta.url).pathname,
+);
 const isWindows = Deno.build.os === "windows";
 
 /** A temp dir for one test, removed afterwards. */

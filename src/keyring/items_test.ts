@@ -16,7 +16,9 @@ import { MemoryKeyring } from "./memory.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const FIXTURE_DIR = new URL("../../tests/fixtures/keyring/aws-okta-go/", import.meta.url).pathname;
+const FIXTURE_DIR = decodeURIComponent(
+  new URL("../../tests/fixtures/keyring/aws-okta-go/", import.meta.url).pathname,
+);
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "aws-okta-items-" });
