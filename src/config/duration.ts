@@ -13,9 +13,16 @@ import { AppError, type AppErrorOptions } from "../errors.ts";
 
 /** A duration that cannot be parsed. Callers choose the exit code (flags use 2, config 1). */
 export class DurationError extends AppError {
-  constructor(message: string, options: AppErrorOptions = {}) {
-    super(message, options);
+  /** The text that failed to parse. */
+  readonly text: string;
+  /** What is wrong with it, e.g. "must be at least 1s" (the message without the value). */
+  readonly detail: string;
+
+  constructor(text: string, detail: string, options: AppErrorOptions = {}) {
+    super(`invalid duration "${text}": ${detail}`, options);
     this.name = "DurationError";
+    this.text = text;
+    this.detail = detail;
   }
 }
 
@@ -37,7 +44,7 @@ const PLAIN_SECONDS = /^[0-9]+$/;
 const COMPONENT = /^([0-9]*)(?:\.([0-9]*))?([^0-9.]+)/;
 
 function invalid(text: string): DurationError {
-  return new DurationError(`invalid duration "${text}": use a number with a unit, e.g. 1h, 90m or 3600s`);
+  return new DurationError(text, "use a number with a unit, e.g. 1h, 90m or 3600s");
 }
 
 /**
@@ -73,7 +80,7 @@ export function parseDuration(text: string): number {
   }
   if (total === 0n) return 0;
   if (total < NS_PER_SECOND) {
-    throw new DurationError(`invalid duration "${text}": must be at least 1s`);
+    throw new DurationError(text, "must be at least 1s");
   }
   return Number(total / NS_PER_SECOND);
 }
