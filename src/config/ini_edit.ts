@@ -182,7 +182,8 @@ export function setSectionValues(
   expected[target] = want;
   if (canonical(snapshot(parseIni(result, fileName))) !== canonical(expected)) {
     throw new ConfigError(`cannot edit "[${sectionHeader}]" in "${fileName}" in place`, {
-      hint: "a removed key closes a sub-section; edit the file by hand",
+      hint:
+        "the change would alter how other lines are read (a removed key closes a sub-section); edit the file by hand",
     });
   }
   return result;
