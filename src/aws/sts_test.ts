@@ -453,6 +453,56 @@ Deno.test("the regional endpoint is used when no override is set", async () => {
   assert.deepEqual(urls, ["https://sts.ap-southeast-2.amazonaws.com/"]);
 });
 
+Deno.test("the SDK takes none of its settings from the AWS environment or ~/.aws/config", async () => {
+  const home = await Deno.makeTempDir({ prefix: "aws-okta-sts-" });
+  try {
+    await Deno.mkdir(`${home}/.aws`);
+    await Deno.writeTextFile(
+      `${home}/.aws/config`,
+      "[default]\nmax_attempts = 1\nretry_mode = bogus\nregion = eu-west-9\ndefaults_mode = bogus\n",
+    );
+    // Settings the SDK would honour if it looked them up itself: one attempt only (so the retry
+    // below would fail), and invalid modes that make it throw when read.
+    await withCannedSts(
+      [{ status: 400, file: "throttling.xml" }, { status: 200, file: "assume_role_with_saml.xml" }],
+      async (url, seen) => {
+        const env: Record<string, string> = {
+          PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+          HOME: home,
+          AWS_ENDPOINT_URL_STS: url,
+          AWS_MAX_ATTEMPTS: "1",
+          AWS_RETRY_MODE: "bogus",
+          AWS_DEFAULTS_MODE: "bogus",
+          AWS_PROFILE: "missing",
+          AWS_REGION: "eu-west-9",
+          AWS_SDK_UA_APP_ID: "should-not-appear",
+        };
+        const denoDir = Deno.env.get("DENO_DIR");
+        if (denoDir) env.DENO_DIR = denoDir;
+        else env.XDG_CACHE_HOME = `${Deno.env.get("HOME")}/.cache`;
+        const output = await new Deno.Command(Deno.execPath(), {
+          args: ["run", "-P=test", "--quiet", "tests/fixtures/sts/saml_login.ts"],
+          cwd: new URL("../../", import.meta.url).pathname,
+          clearEnv: true,
+          env,
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const stderr = new TextDecoder().decode(output.stderr);
+        assert.equal(output.code, 0, stderr);
+        assert.equal(
+          new TextDecoder().decode(output.stdout).trim(),
+          "arn:aws:sts::111111111111:assumed-role/Engineer/alice@example.com",
+        );
+        assert.equal(seen.length, 2, "retried although AWS_MAX_ATTEMPTS=1");
+        assert.ok(!(seen[1]!.headers.get("user-agent") ?? "").includes("should-not-appear"));
+      },
+    );
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 // Against a real moto_server: the SDK's wire format, signing and parsing end to end.
 

@@ -1,0 +1,152 @@
+/**
+ * What aws-okta prints or hands to a child process: credential_process JSON, the `exec`
+ * environment, and `export` lines for each shell. Pure functions; no npm imports (cache-hit path).
+ *
+ * @module
+ */
+
+import { AppError } from "../errors.ts";
+import { type AwsCredentials, formatExpiration, roleNameOf } from "./credentials.ts";
+
+/**
+ * The AWS CLI/SDK `credential_process` document: Version, AccessKeyId, SecretAccessKey,
+ * SessionToken, Expiration (RFC 3339 UTC, no milliseconds), in that order, with a trailing newline.
+ */
+export function credentialProcessJson(creds: AwsCredentials, pretty: boolean): string {
+  const document = {
+    Version: 1,
+    AccessKeyId: creds.accessKeyId,
+    SecretAccessKey: creds.secretAccessKey,
+    SessionToken: creds.sessionToken,
+    Expiration: formatExpiration(creds.expiration),
+  };
+  return `${JSON.stringify(document, null, pretty ? 2 : undefined)}\n`;
+}
+
+/** Input of {@linkcode credentialEnv}. */
+export interface ExecEnvInput {
+  /** The credentials to expose. */
+  creds: AwsCredentials;
+  /** The aws-okta profile name (AWS_OKTA_PROFILE). */
+  profile: string;
+  /** Region for AWS_REGION and AWS_DEFAULT_REGION, when the profile has one. */
+  region?: string | undefined;
+  /** The assumed-role ARN (from GetCallerIdentity); falls back to `creds.assumedRoleArn`. */
+  assumedRoleArn?: string | undefined;
+}
+
+/**
+ * The variables aws-okta's `exec` and `env` set: the keys (plus the legacy AWS_SECURITY_TOKEN),
+ * AWS_OKTA_PROFILE, AWS_OKTA_ASSUMED_ROLE_ARN and AWS_OKTA_ASSUMED_ROLE (when the role is known),
+ * AWS_OKTA_SESSION_EXPIRATION (unix seconds), AWS_CREDENTIAL_EXPIRATION (RFC 3339), and
+ * AWS_REGION + AWS_DEFAULT_REGION when a region is set.
+ */
+export function credentialEnv(input: ExecEnvInput): Record<string, string> {
+  const { creds } = input;
+  const vars: Record<string, string> = {
+    AWS_ACCESS_KEY_ID: creds.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+    AWS_SESSION_TOKEN: creds.sessionToken,
+    AWS_SECURITY_TOKEN: creds.sessionToken,
+    AWS_OKTA_PROFILE: input.profile,
+  };
+  const roleArn = input.assumedRoleArn ?? creds.assumedRoleArn;
+  if (roleArn) {
+    vars.AWS_OKTA_ASSUMED_ROLE_ARN = roleArn;
+    vars.AWS_OKTA_ASSUMED_ROLE = roleNameOf(roleArn);
+  }
+  vars.AWS_OKTA_SESSION_EXPIRATION = String(Math.floor(creds.expiration.getTime() / 1000));
+  vars.AWS_CREDENTIAL_EXPIRATION = formatExpiration(creds.expiration);
+  if (input.region) {
+    vars.AWS_REGION = input.region;
+    vars.AWS_DEFAULT_REGION = input.region;
+  }
+  return vars;
+}
+
+/**
+ * Variables removed from the parent environment before `exec` starts the child, so that a stale
+ * key or a profile selection cannot override the fresh credentials.
+ */
+export const EXEC_UNSET_VARS: readonly string[] = Object.freeze([
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_SECURITY_TOKEN",
+  "AWS_CREDENTIAL_FILE",
+  "AWS_DEFAULT_PROFILE",
+  "AWS_PROFILE",
+  "AWS_OKTA_PROFILE",
+]);
+
+/** The child's environment: the parent's minus {@linkcode EXEC_UNSET_VARS}, plus `vars`. */
+export function childEnv(
+  parent: Record<string, string>,
+  vars: Record<string, string>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parent)) {
+    if (!EXEC_UNSET_VARS.includes(name)) env[name] = value;
+  }
+  return Object.assign(env, vars);
+}
+
+/** The shells {@linkcode exportLines} writes for. */
+export type Shell = "bash" | "zsh" | "sh" | "fish" | "powershell" | "cmd";
+
+/** Every {@linkcode Shell}, for flag validation and help. */
+export const SHELLS: readonly Shell[] = Object.freeze(["bash", "zsh", "sh", "fish", "powershell", "cmd"]);
+
+/**
+ * One line per variable that sets and exports it in `shell`, quoted so that any value round-trips:
+ * sh/bash/zsh `export K='v'`, fish `set -gx K 'v'`, PowerShell `$Env:K = 'v'`, cmd `set "K=v"`.
+ * Throws an {@linkcode AppError} for a value the shell cannot carry (NUL anywhere; for cmd also
+ * `%`, `!`, `"` and line breaks), never echoing the value, which may be a secret.
+ */
+export function exportLines(vars: Record<string, string>, shell: Shell): string {
+  let out = "";
+  for (const [name, value] of Object.entries(vars)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new AppError(`invalid environment variable name "${name}"`);
+    }
+    if (value.includes("\0")) throw unsupported(name, shell, "a NUL character");
+    out += `${exportLine(name, value, shell)}\n`;
+  }
+  return out;
+}
+
+function exportLine(name: string, value: string, shell: Shell): string {
+  switch (shell) {
+    case "bash":
+    case "zsh":
+    case "sh":
+      // Inside single quotes nothing is special; a quote closes, is escaped, and reopens.
+      return `export ${name}='${value.replaceAll("'", `'\\''`)}'`;
+    case "fish":
+      // fish single quotes treat only \\ and \' as escapes.
+      return `set -gx ${name} '${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+    case "powershell":
+      // PowerShell also ends a single-quoted string at the typographic quotes ‘ ’ ‚ ‛; doubling escapes each.
+      return `$Env:${name} = '${value.replace(/['\u2018\u2019\u201a\u201b]/g, (c) => c + c)}'`;
+    case "cmd": {
+      // cmd expands %VAR% (and !VAR! with delayed expansion) even inside quotes, and a line break
+      // ends the command; there is no escape that works in every mode, so refuse such values.
+      const bad = /[%!"\r\n]/.exec(value);
+      if (bad) throw unsupported(name, shell, describeChar(bad[0]));
+      return `set "${name}=${value}"`;
+    }
+  }
+}
+
+function describeChar(char: string): string {
+  if (char === "\n" || char === "\r") return "a line break";
+  return `the character ${char === '"' ? "'\"'" : `"${char}"`}`;
+}
+
+function unsupported(name: string, shell: Shell, what: string): AppError {
+  return new AppError(`cannot write "${name}" for ${shell}: its value holds ${what}`, {
+    hint: shell === "cmd"
+      ? 'use "--shell powershell", or run the command through "aws-okta exec"'
+      : 'run the command through "aws-okta exec" instead',
+  });
+}
