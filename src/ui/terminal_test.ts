@@ -1,0 +1,309 @@
+/**
+ * The prompter runs in a child Deno process so its real stdin, stdout and stderr are tested:
+ * piped stdin for the non-interactive path, and a pseudo-terminal (through python3's pty module)
+ * for echo-off secrets and Ctrl-C.
+ */
+import assert from "node:assert/strict";
+
+type Op = ["text", string, string?] | ["secret", string] | ["choose", string, string[]] | ["say", string];
+type Result = string | number | null | { error: string; hint?: string; exitCode: number };
+
+const TERMINAL_URL = new URL("./terminal.ts", import.meta.url).href;
+
+/** Runs the ops with one prompter; writes results (not stdout, which must stay empty) to a file. */
+const SCRIPT = `import { createPrompter } from ${JSON.stringify(TERMINAL_URL)};
+const [mode, opsJson, outPath, readRest] = Deno.args;
+const prompter = createPrompter({ mode, env: { get: (name) => Deno.env.get(name) } });
+const results = [];
+let code = 0;
+for (const op of JSON.parse(opsJson)) {
+  try {
+    if (op[0] === "text") results.push(await prompter.text(op[1], op[2] ?? undefined));
+    else if (op[0] === "secret") results.push(await prompter.secret(op[1]));
+    else if (op[0] === "choose") results.push(await prompter.choose(op[1], op[2]));
+    else { prompter.say(op[1]); results.push(null); }
+  } catch (error) {
+    results.push({ error: error.message, hint: error.hint, exitCode: error.exitCode });
+    code = error.exitCode ?? 1;
+  }
+}
+const rest = readRest === "rest" ? await new Response(Deno.stdin.readable).text() : null;
+Deno.writeTextFileSync(outPath, JSON.stringify({ results, rest }));
+Deno.exit(code);
+`;
+
+let scriptPath: string | undefined;
+async function script(): Promise<string> {
+  scriptPath ??= await Deno.makeTempFile({ prefix: "prompter_", suffix: ".ts" });
+  await Deno.writeTextFile(scriptPath, SCRIPT);
+  return scriptPath;
+}
+
+/** setsid detaches the child from any controlling terminal, so /dev/tty is never the developer's. */
+const SETSID = ["/usr/bin/setsid", "/bin/setsid"].find((path) => {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+});
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  results: Result[];
+  rest: string | null;
+}
+
+async function run(
+  ops: Op[],
+  options: { stdin?: string; mode?: string; env?: Record<string, string>; rest?: boolean } = {},
+): Promise<Run> {
+  const out = await Deno.makeTempFile();
+  const args = [
+    "run",
+    "--no-config",
+    "-A",
+    await script(),
+    options.mode ?? "auto",
+    JSON.stringify(ops),
+    out,
+    options.rest ? "rest" : "",
+  ];
+  const [command, ...prefix] = SETSID ? [SETSID, "-w", Deno.execPath()] : [Deno.execPath()];
+  const child = new Deno.Command(command!, {
+    args: [...prefix, ...args],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { AWS_OKTA_PROMPT: "", ...options.env },
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(options.stdin ?? ""));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  const saved = JSON.parse(await Deno.readTextFile(out));
+  await Deno.remove(out);
+  const decoder = new TextDecoder();
+  return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr), ...saved };
+}
+
+const FACTORS = ["OKTA (push)", "GOOGLE (token:software:totp)"];
+
+Deno.test("piped answers: each prompt gets the next line, prompts go to stderr only", async () => {
+  const result = await run([
+    ["text", "Okta username: "],
+    ["text", "Okta region ([us], emea, preview): ", "us"],
+    ["secret", "Okta password: "],
+    ["choose", "Select an MFA factor:", FACTORS],
+    ["say", "Waiting for the push notification"],
+  ], { stdin: "alice\n\n p@ss word \n2\n" });
+  assert.deepEqual(result.results, ["alice", "us", " p@ss word ", 1, null]);
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout, "");
+  assert.equal(
+    result.stderr,
+    "Okta username: \nOkta region ([us], emea, preview): \nOkta password: \n" +
+      "Select an MFA factor:\n  1) OKTA (push)\n  2) GOOGLE (token:software:totp)\nEnter a number (1-2): \n" +
+      "Waiting for the push notification\n",
+  );
+});
+
+Deno.test("piped answers: CRLF line ends and a last line without a newline", async () => {
+  const result = await run([["text", "A:"], ["text", "B:"]], { stdin: "one\r\ntwo" });
+  assert.deepEqual(result.results, ["one", "two"]);
+  assert.equal(result.stderr, "A: \nB: \n");
+});
+
+Deno.test("piped answers: stdin past the answers is left for a child process", async () => {
+  const result = await run([["text", "A:"], ["secret", "B:"]], {
+    stdin: "a\nb\nleft over\nfor the child\n",
+    rest: true,
+  });
+  assert.deepEqual(result.results, ["a", "b"]);
+  assert.equal(result.rest, "left over\nfor the child\n");
+});
+
+Deno.test("choose re-asks on a bad answer, then gives up after three more tries", async () => {
+  const recovered = await run([["choose", "Pick one:", FACTORS]], { stdin: "x\n0\n3\n2\n" });
+  assert.deepEqual(recovered.results, [1]);
+  assert.match(recovered.stderr, /"x" is not a number from 1 to 2\n/);
+  assert.match(recovered.stderr, /"3" is not a number from 1 to 2\n/);
+  assert.equal(recovered.stderr.split("Enter a number (1-2): ").length - 1, 4);
+
+  const failed = await run([["choose", "Pick one:", FACTORS]], { stdin: "x\ny\n\n9\n1\n", rest: true });
+  assert.deepEqual(failed.results, [{
+    error: 'invalid choice "9" for "Pick one": use a number from 1 to 2',
+    exitCode: 1,
+  }]);
+  assert.equal(failed.code, 1);
+  assert.equal(failed.rest, "1\n");
+  assert.equal(failed.stdout, "");
+});
+
+Deno.test("closed stdin without a terminal is an error naming the question", async () => {
+  const result = await run([["text", "Okta username: "], ["secret", "Okta password: "], [
+    "choose",
+    "Pick one:",
+    FACTORS,
+  ]], {
+    stdin: "alice\n",
+  });
+  const hint = "run it in a terminal, or pipe the answers to stdin, one per line";
+  assert.deepEqual(result.results, [
+    "alice",
+    { error: 'no answer for "Okta password": stdin is closed and there is no terminal', hint, exitCode: 1 },
+    { error: 'no answer for "Pick one": stdin is closed and there is no terminal', hint, exitCode: 1 },
+  ]);
+  assert.equal(result.code, 1);
+  assert.equal(result.stdout, "");
+});
+
+Deno.test({
+  name: "mode tty without a terminal falls back to piped lines",
+  ignore: SETSID === undefined,
+  fn: async () => {
+    const result = await run([["text", "A:"]], { stdin: "piped\n", mode: "tty" });
+    assert.deepEqual(result.results, ["piped"]);
+    assert.equal(result.stderr, "A: \n");
+  },
+});
+
+Deno.test("AWS_OKTA_PROMPT overrides the mode and is checked", async () => {
+  const forced = await run([["text", "A:"]], {
+    stdin: "x\n",
+    mode: "tty",
+    env: { AWS_OKTA_PROMPT: "stdin" },
+  });
+  assert.deepEqual(forced.results, ["x"]);
+  const bad = await run([["text", "A:"]], { stdin: "x\n", env: { AWS_OKTA_PROMPT: "sometimes" } });
+  assert.deepEqual(bad.results, [{
+    error: 'invalid value "sometimes" in AWS_OKTA_PROMPT: use one of auto, stdin, tty',
+    exitCode: 2,
+  }]);
+  assert.equal(bad.code, 2);
+});
+
+// ---- pseudo-terminal tests ----
+
+/** Forks the command on a pty, answers each expected text with keystrokes, prints output and status. */
+const PTY_DRIVER = `
+import json, os, pty, sys, time
+steps = json.loads(sys.argv[1])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+out = b""
+seen = 0
+def read_some(deadline):
+    global out
+    while time.time() < deadline:
+        import select
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                return False
+            if not chunk:
+                return False
+            out += chunk
+            return True
+    return False
+for expect, send in steps:
+    deadline = time.time() + 60
+    while expect.encode() not in out[seen:]:
+        if not read_some(deadline):
+            break
+    seen = out.find(expect.encode(), seen) + len(expect)
+    os.write(fd, send.encode())
+deadline = time.time() + 60
+while read_some(deadline):
+    pass
+_, status = os.waitpid(pid, 0)
+print(json.dumps({"output": out.decode("utf-8", "replace"), "code": os.waitstatus_to_exitcode(status)}))
+`;
+
+const PYTHON = ["/usr/bin/python3", "/usr/local/bin/python3"].find((path) => {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}) ?? (await new Deno.Command("python3", { args: ["-c", "import pty"] }).output().then(
+  (result) => result.success ? "python3" : undefined,
+  () => undefined,
+));
+
+async function onPty(
+  ops: Op[],
+  steps: [string, string][],
+): Promise<{ output: string; code: number; results: Result[] }> {
+  const out = await Deno.makeTempFile();
+  const { stdout, success } = await new Deno.Command(PYTHON!, {
+    args: [
+      "-c",
+      PTY_DRIVER,
+      JSON.stringify(steps),
+      Deno.execPath(),
+      "run",
+      "--no-config",
+      "-A",
+      await script(),
+      "auto",
+      JSON.stringify(ops),
+      out,
+    ],
+    env: { AWS_OKTA_PROMPT: "" },
+    stdout: "piped",
+  }).output();
+  assert.ok(success);
+  const { output, code } = JSON.parse(new TextDecoder().decode(stdout));
+  const { results } = JSON.parse(await Deno.readTextFile(out));
+  await Deno.remove(out);
+  return { output, code, results };
+}
+
+Deno.test({
+  name: "terminal: a secret is not echoed, and echo is back for the next prompt",
+  ignore: PYTHON === undefined,
+  fn: async () => {
+    const { output, code, results } = await onPty(
+      [["secret", "Okta password:"], ["text", "Okta username:"]],
+      [["Okta password: ", "s3cr\x7fret\r"], ["Okta username: ", "bob\r"]],
+    );
+    assert.deepEqual(results, ["s3cret", "bob"]);
+    assert.equal(code, 0);
+    assert.ok(!output.includes("s3c"), `secret echoed: ${JSON.stringify(output)}`);
+    assert.match(output, /Okta username: bob/);
+  },
+});
+
+Deno.test({
+  name: "terminal: Ctrl-C at a secret prompt cancels with exit code 130 and restores echo",
+  ignore: PYTHON === undefined,
+  fn: async () => {
+    const { output, code, results } = await onPty(
+      [["secret", "Okta password:"], ["text", "Okta username:"]],
+      [["Okta password: ", "abc\x03"], ["Okta username: ", "visible\r"]],
+    );
+    assert.deepEqual(results, [{ error: "cancelled", exitCode: 130 }, "visible"]);
+    assert.equal(code, 130);
+    assert.ok(!output.includes("abc"));
+    assert.match(output, /Okta username: visible/);
+  },
+});
+
+Deno.test({
+  name: "terminal: choose reads a typed number",
+  ignore: PYTHON === undefined,
+  fn: async () => {
+    const { output, results } = await onPty(
+      [["choose", "Select an MFA factor:", FACTORS]],
+      [["Enter a number (1-2): ", "2\r"]],
+    );
+    assert.deepEqual(results, [1]);
+    assert.match(output, /\s+1\) OKTA \(push\)\r?\n\s+2\) GOOGLE/);
+  },
+});
