@@ -64,6 +64,8 @@ class Parser {
   #rest: string[] = [];
   #help = false;
   #argsStarted = false;
+  /** Set once `--` or a passthrough command line is reached: later words are not ours. */
+  #flagsEnded = false;
   #index = 0;
 
   constructor(readonly root: CommandSpec, readonly argv: readonly string[], readonly env: EnvReader) {
@@ -104,6 +106,7 @@ class Parser {
   }
 
   #helpLater(): boolean {
+    if (this.#flagsEnded) return false;
     for (const token of this.argv.slice(this.#index + 1)) {
       if (token === "--") return false;
       if (token === "--help" || token === "-h") return true;
@@ -157,6 +160,7 @@ class Parser {
     for (; this.#index < argv.length; this.#index++) {
       const token = argv[this.#index]!;
       if (token === "--") {
+        this.#flagsEnded = true;
         const after = argv.slice(this.#index + 1);
         if (this.#command.passthrough) this.#rest = [...after];
         else {
@@ -247,6 +251,7 @@ class Parser {
     }
     if (command.passthrough && this.#positionals.length >= fixedArgs(command)) {
       this.#rest = this.argv.slice(this.#index);
+      this.#flagsEnded = true;
       return "stop";
     }
     this.#positionals.push(token);

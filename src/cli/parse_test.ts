@@ -435,6 +435,7 @@ Deno.test("passthrough: everything after -- or after the last argument goes to r
     usage: "Usage: aws-okta exec [flags] <profile> -- [command...]",
   });
   fails(["exec", "--", "aws"], "missing argument <profile>");
+  fails(["exec", "--", "aws", "--help"], "missing argument <profile>");
 });
 
 Deno.test("-h, --help and help <command> give the right command's help", () => {
