@@ -11,7 +11,7 @@
  */
 
 import { AppError } from "../errors.ts";
-import type { Fetch } from "../net/fetch.ts";
+import { type Fetch, redactUrl } from "../net/fetch.ts";
 import { type AwsCredentials, formatExpiration, parseExpiration } from "./credentials.ts";
 import { type StsAction, stsError, type StsOperation } from "./sts_errors.ts";
 import { FetchRequestHandler } from "./sts_http_handler.ts";
@@ -115,7 +115,7 @@ export async function getCallerIdentity(ctx: StsContext, caller: AwsCredentials)
   );
   if (!output.Arn || !output.Account || !output.UserId) {
     throw new AppError(`STS answered GetCallerIdentity without an identity`, {
-      hint: `check that ${op.endpointUrl} is an STS endpoint (AWS_ENDPOINT_URL_STS)`,
+      hint: `check that ${new URL(op.endpointUrl).host} is an STS endpoint (AWS_ENDPOINT_URL_STS)`,
     });
   }
   ctx.debug?.(`sts: GetCallerIdentity -> "${output.Arn}"`);
@@ -180,10 +180,9 @@ async function send<O>(
     // The default provider probes the OS (needs --allow-sys=osRelease) just to describe it to AWS.
     defaultUserAgentProvider: () => Promise.resolve([["aws-okta"], ["lang/js"], ["api/sts"]]),
   });
+  const role = op.roleArn ? ` "${op.roleArn}"` : "";
   ctx.debug?.(
-    `sts: ${op.action}${
-      op.roleArn ? ` "${op.roleArn}"` : ""
-    } via ${op.endpointUrl} (signing ${op.signingRegion})`,
+    `sts: ${op.action}${role} via ${redactUrl(new URL(op.endpointUrl))} (signing ${op.signingRegion})`,
   );
   try {
     const output = await call(sdk, client);
@@ -226,7 +225,7 @@ function toCredentials(ctx: StsContext, op: StsOperation, output: CredentialsOut
   const expiration = toDate(c?.Expiration);
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !expiration) {
     throw new AppError(`STS answered ${op.action} for "${op.roleArn}" without complete credentials`, {
-      hint: `check that ${op.endpointUrl} is an STS endpoint (AWS_ENDPOINT_URL_STS)`,
+      hint: `check that ${new URL(op.endpointUrl).host} is an STS endpoint (AWS_ENDPOINT_URL_STS)`,
     });
   }
   const creds: AwsCredentials = {

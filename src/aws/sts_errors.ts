@@ -194,7 +194,8 @@ export function clean(message: string, secrets: readonly string[]): string {
   }
   // Long base64 runs are tokens or assertions echoed back (some AWS errors quote the canonical
   // request, which carries X-Amz-Security-Token); never show them.
-  text = text.replace(/[A-Za-z0-9+/=_-]{64,}/g, "***");
+  // Role names and paths stay readable: they break such runs with "-", "_", "." or ":".
+  text = text.replace(/[A-Za-z0-9+/=]{100,}/g, "***");
   text = text.replace(/\s+/g, " ").trim();
   if (text.length > 400) text = `${text.slice(0, 400)}…`;
   return text.replace(/\.+$/, "");

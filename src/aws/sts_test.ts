@@ -359,6 +359,20 @@ Deno.test("an HTML page with status 200 is not mistaken for credentials", async 
   });
 });
 
+Deno.test("an STS answer without a session token is an error, not half a credential", async () => {
+  const body = (await Deno.readTextFile(new URL("assume_role_ms.xml", FIXTURES)))
+    .replace(/<SessionToken>[^<]*<\/SessionToken>/, "");
+  await withCannedSts([{ status: 200, body }], async (url) => {
+    const { ctx } = context(url);
+    const error = await rejection(() => chain(ctx), AppError);
+    assert.equal(error.message, `STS answered AssumeRole for "${TARGET}" without complete credentials`);
+    assert.equal(
+      error.hint,
+      "check that 127.0.0.1:" + new URL(url).port + " is an STS endpoint (AWS_ENDPOINT_URL_STS)",
+    );
+  });
+});
+
 Deno.test("AWS 5xx errors are retried, then reported with the code", async () => {
   await withCannedSts([{ status: 503, file: "service_unavailable.xml" }], async (url, seen) => {
     const { ctx } = context(url);
