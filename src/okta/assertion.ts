@@ -9,7 +9,6 @@
  * @module
  */
 
-import type { Parser as HtmlParser } from "htmlparser2";
 import { AppError } from "../errors.ts";
 
 /** One role the assertion lets the user assume, with the SAML provider that vouches for it. */
@@ -130,64 +129,66 @@ async function readXml(text: string): Promise<XmlFacts> {
   let attributeName: string | undefined;
   let value: string | undefined;
 
-  const parser: HtmlParser = new Parser({
-    onopentag(name, attributes) {
-      const local = localName(name);
-      if (stack.length === 0) {
-        if (facts.root) problem ??= "more than one root element";
-        else facts.root = local;
-      }
-      stack.push(local);
-      switch (local) {
-        case "Response":
-          if (stack.length === 1 && attributes.Destination) facts.destination = attributes.Destination;
-          break;
-        case "Attribute":
-          attributeName = attributes.Name;
-          break;
-        case "AttributeValue":
-        case "NameID":
-          value = "";
-          break;
-        case "Conditions":
-          facts.conditionsNotOnOrAfter ??= attributes.NotOnOrAfter;
-          break;
-        case "SubjectConfirmationData":
-          facts.confirmationNotOnOrAfter ??= attributes.NotOnOrAfter;
-          break;
-        case "AuthnStatement":
-          facts.sessionNotOnOrAfter ??= attributes.SessionNotOnOrAfter;
-          break;
-      }
-    },
-    ontext(data) {
-      if (value !== undefined) value += data;
-      else if (stack.length === 0 && data.trim() !== "") problem ??= "text outside the root element";
-    },
-    onclosetag(name, isImplied) {
-      // htmlparser2 closes self-closing tags "implicitly" too; any other implied close is a missing end tag.
-      if (isImplied && !xml.slice(parser.startIndex, parser.endIndex + 1).endsWith("/>")) {
-        problem ??= `element "${name}" is not closed`;
-      }
-      const local = stack.pop();
-      if (local === "AttributeValue") {
-        if (attributeName !== undefined && value !== undefined) {
-          const values = facts.attributes.get(attributeName) ?? [];
-          values.push(value.trim());
-          facts.attributes.set(attributeName, values);
+  // Typed structurally so that no htmlparser2 import, not even a type-only one, sits at the top.
+  const parser: { startIndex: number; endIndex: number; write(chunk: string): void; end(): void } =
+    new Parser({
+      onopentag(name, attributes) {
+        const local = localName(name);
+        if (stack.length === 0) {
+          if (facts.root) problem ??= "more than one root element";
+          else facts.root = local;
         }
-        value = undefined;
-      } else if (local === "NameID" && value !== undefined) {
-        if (stack.includes("Subject")) facts.subject ??= value.trim();
-        value = undefined;
-      } else if (local === "Attribute") {
-        attributeName = undefined;
-      }
-    },
-    onerror(error) {
-      problem ??= error.message;
-    },
-  }, { xmlMode: true });
+        stack.push(local);
+        switch (local) {
+          case "Response":
+            if (stack.length === 1 && attributes.Destination) facts.destination = attributes.Destination;
+            break;
+          case "Attribute":
+            attributeName = attributes.Name;
+            break;
+          case "AttributeValue":
+          case "NameID":
+            value = "";
+            break;
+          case "Conditions":
+            facts.conditionsNotOnOrAfter ??= attributes.NotOnOrAfter;
+            break;
+          case "SubjectConfirmationData":
+            facts.confirmationNotOnOrAfter ??= attributes.NotOnOrAfter;
+            break;
+          case "AuthnStatement":
+            facts.sessionNotOnOrAfter ??= attributes.SessionNotOnOrAfter;
+            break;
+        }
+      },
+      ontext(data) {
+        if (value !== undefined) value += data;
+        else if (stack.length === 0 && data.trim() !== "") problem ??= "text outside the root element";
+      },
+      onclosetag(name, isImplied) {
+        // htmlparser2 closes self-closing tags "implicitly" too; any other implied close is a missing end tag.
+        if (isImplied && !xml.slice(parser.startIndex, parser.endIndex + 1).endsWith("/>")) {
+          problem ??= `element "${name}" is not closed`;
+        }
+        const local = stack.pop();
+        if (local === "AttributeValue") {
+          if (attributeName !== undefined && value !== undefined) {
+            const values = facts.attributes.get(attributeName) ?? [];
+            values.push(value.trim());
+            facts.attributes.set(attributeName, values);
+          }
+          value = undefined;
+        } else if (local === "NameID" && value !== undefined) {
+          if (stack.includes("Subject")) facts.subject ??= value.trim();
+          value = undefined;
+        } else if (local === "Attribute") {
+          attributeName = undefined;
+        }
+      },
+      onerror(error) {
+        problem ??= error.message;
+      },
+    }, { xmlMode: true });
   parser.write(xml);
   parser.end();
 

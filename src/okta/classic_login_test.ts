@@ -39,7 +39,7 @@ interface SimOptions {
   /** The sid the org still accepts. */
   liveSid?: string;
   /** What the app link does with a valid session: SAML (default), a step-up first, or an error. */
-  app?: "saml" | "stepup" | "signin" | 403 | 404 | 500;
+  app?: "saml" | "stepup" | "stepup-after-login" | "signin" | 403 | 404 | 500;
 }
 
 /** A small Okta: Authn API from fixtures, the app link, the sign-in page and sessionCookieRedirect. */
@@ -79,6 +79,10 @@ function startOkta(options: SimOptions): Promise<TestServer> {
       if (token !== null) {
         if (token !== SESSION_TOKEN) return htmlResponse("error_403.html", 403);
         if (options.app === "signin") return htmlResponse("signin_page.html");
+        if (options.app === "stepup-after-login" && !steppedUp) {
+          steppedUp = true;
+          return htmlResponse("stepup_page.html");
+        }
         return htmlResponse("saml_page.html", 200, [[
           "set-cookie",
           `sid=${NEW_SID}; Path=/; Secure; HttpOnly`,
@@ -263,6 +267,29 @@ Deno.test("classicLogin: MFA step-up on the stored session resumes the page's tr
   assert.equal(run.passwordAsked, 0);
   assert.deepEqual(authnCalls(requests).map((request) => request.body), [{ stateToken: STEPUP_TOKEN }]);
   assert.equal(appCalls(requests).at(-1)?.query.get("onetimetoken"), SESSION_TOKEN);
+});
+
+Deno.test("classicLogin: a step-up right after the password login is verified too", async () => {
+  const { requests, run } = await scenario(
+    {
+      app: "stepup-after-login",
+      authn: [{ file: "authn_success.json" }],
+      resume: [{ file: "authn_mfa_required.json" }],
+      verify: [{ file: "push_waiting.json" }, { file: "authn_success.json" }],
+    },
+    {},
+    async (server, run) => {
+      const result = await classicLogin(input(server, run, { mfa: { provider: "okta" } }));
+      assert.equal(result.samlResponse, samlBase64);
+      assert.equal(result.reusedSession, false);
+    },
+  );
+  assert.equal(run.passwordAsked, 1);
+  assert.deepEqual(authnCalls(requests).map((request) => Object.keys(request.body as object)), [
+    ["username", "password", "options"],
+    ["stateToken"],
+  ]);
+  assert.equal(appCalls(requests).length, 2);
 });
 
 Deno.test("classicLogin: a step-up whose transaction is gone falls back to the password", async () => {
