@@ -295,11 +295,12 @@ export function afterPrimary(
   deviceToken: string | undefined,
 ): Response {
   const { state } = ctx;
-  if (user.factors.length > 0 && !isRemembered(state, deviceToken, user.id)) {
+  const wantsMfa = user.factors.length > 0 && user.mfaOnSignIn !== false;
+  const remembered = wantsMfa && isRemembered(state, deviceToken, user.id);
+  if (wantsMfa && !remembered) {
     const tx = newTransaction(state, user, "MFA_REQUIRED", deviceToken ? { deviceToken } : {});
     return transactionResponse(ctx, tx, user);
   }
   // A remembered device stands in for the factor, so app sign-on policies count it as MFA.
-  const remembered = user.factors.length > 0;
   return successResponse(ctx, user, { mfa: remembered, amr: remembered ? ["pwd", "mfa"] : ["pwd"] });
 }

@@ -101,6 +101,11 @@ export interface SimUser {
   factors: SimFactor[];
   /** AWS apps assigned to the user. */
   apps: SimApp[];
+  /**
+   * Whether the sign-on policy asks for a factor at sign-in (default true). With false, the
+   * password alone answers SUCCESS and apps with `stepUp` ask for the factor afterwards.
+   */
+  mfaOnSignIn?: boolean;
   /** Profile first name (derived from the login when unset). */
   firstName?: string;
   /** Profile last name. */

@@ -5,9 +5,12 @@
  * @module
  */
 
-import { xmlEscape } from "./saml.ts";
-
 const NS = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+/** Escapes element text (quotes stay literal, as in AWS's messages). */
+function xmlText(value: string): string {
+  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
 
 /** An STS error; thrown by action handlers, rendered as an ErrorResponse. */
 export class StsError extends Error {
@@ -34,7 +37,7 @@ export function xmlElements(fields: Record<string, unknown>, indent = "    "): s
         xmlElements(value as Record<string, unknown>, indent + "  ")
       }${indent}</${name}>\n`;
     } else {
-      out += `${indent}<${name}>${xmlEscape(String(value))}</${name}>\n`;
+      out += `${indent}<${name}>${xmlText(String(value))}</${name}>\n`;
     }
   }
   return out;
@@ -56,7 +59,7 @@ export function stsSuccess(action: string, result: Record<string, unknown>, requ
 export function stsErrorResponse(status: number, code: string, message: string, requestId: string): Response {
   const type = status >= 500 ? "Receiver" : "Sender";
   const body = `<ErrorResponse xmlns="${NS}">\n  <Error>\n    <Type>${type}</Type>\n` +
-    `    <Code>${xmlEscape(code)}</Code>\n    <Message>${xmlEscape(message)}</Message>\n  </Error>\n` +
+    `    <Code>${xmlText(code)}</Code>\n    <Message>${xmlText(message)}</Message>\n  </Error>\n` +
     `  <RequestId>${requestId}</RequestId>\n</ErrorResponse>\n`;
   return new Response(body, { status, headers: headers(requestId) });
 }

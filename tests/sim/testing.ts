@@ -164,3 +164,21 @@ export async function openApp(
   const page = await getPage(`${sim.url}/home/amazon_aws/${app.id}/${app.n}?onetimetoken=${token}`, jar);
   return { page, jar };
 }
+
+/** Splits a text stream into lines (std's TextLineStream is not reachable here). */
+export class TextLineStream extends TransformStream<string, string> {
+  constructor() {
+    let buffer = "";
+    super({
+      transform(chunk, controller) {
+        buffer += chunk;
+        const lines = buffer.split("\n");
+        buffer = lines.pop() ?? "";
+        for (const line of lines) controller.enqueue(line.replace(/\r$/, ""));
+      },
+      flush(controller) {
+        if (buffer) controller.enqueue(buffer);
+      },
+    });
+  }
+}
