@@ -16,7 +16,8 @@ import { versionText } from "./cli/version.ts";
 
 /** Runs aws-okta with `argv` and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const debug = argv.includes("--debug") || argv.includes("-d") || /^(1|true)$/i.test(processEnv.get("AWS_OKTA_DEBUG") ?? "");
+  const debug = argv.includes("--debug") || argv.includes("-d") ||
+    /^(1|true)$/i.test(processEnv.get("AWS_OKTA_DEBUG") ?? "");
   try {
     const parsed = parseCommandLine(rootCommand, argv, processEnv);
     if ("help" in parsed) {

@@ -61,7 +61,10 @@ const DEFAULT_MIN_TTL_SECONDS = 300;
 const CHAINED_ROLE_MAX_SECONDS = 3600;
 
 /** Resolves the profile, then returns fresh credentials for it from the cache or a new login. */
-export async function getCredentials(ctx: AppContext, request: CredentialRequest): Promise<ProfileCredentials> {
+export async function getCredentials(
+  ctx: AppContext,
+  request: CredentialRequest,
+): Promise<ProfileCredentials> {
   const config = loadAwsConfigSync(configPath(ctx.env, ctx.home));
   const profile = resolveProfile(config, request.profile);
   const steps = await planSteps(ctx, profile, request);
@@ -162,7 +165,11 @@ function stsContext(ctx: AppContext, fetch: import("../net/fetch.ts").Fetch, reg
 }
 
 /** AssumeRole's RoleSessionName default: the Okta username, trimmed to STS's pattern and length. */
-async function defaultSessionName(keyring: Keyring, profile: ResolvedProfile, username?: string): Promise<string> {
+async function defaultSessionName(
+  keyring: Keyring,
+  profile: ResolvedProfile,
+  username?: string,
+): Promise<string> {
   let name = username;
   if (!name) {
     const { getOktaCredentials } = await import("../keyring/items.ts");
@@ -173,7 +180,11 @@ async function defaultSessionName(keyring: Keyring, profile: ResolvedProfile, us
 }
 
 /** Builds the steps and their cache keys. Keys cover everything that changes a hop's result. */
-async function planSteps(ctx: AppContext, profile: ResolvedProfile, request: CredentialRequest): Promise<Step[]> {
+async function planSteps(
+  ctx: AppContext,
+  profile: ResolvedProfile,
+  request: CredentialRequest,
+): Promise<Step[]> {
   const root = profile.chain[profile.chain.length - 1] ?? profile.name;
   const samlDuration = request.sessionTtl ?? profile.sessionTtl;
   const samlKey = await cacheKey(root, [
@@ -193,7 +204,8 @@ async function planSteps(ctx: AppContext, profile: ResolvedProfile, request: Cre
     ...(profile.stsRegion ? { region: profile.stsRegion } : {}),
   }];
   for (const hop of profile.hops) {
-    let duration = request.assumeRoleTtl ?? hop.durationSeconds ?? profile.assumeRoleTtl ?? CHAINED_ROLE_MAX_SECONDS;
+    let duration = request.assumeRoleTtl ?? hop.durationSeconds ?? profile.assumeRoleTtl ??
+      CHAINED_ROLE_MAX_SECONDS;
     if (duration > CHAINED_ROLE_MAX_SECONDS) {
       ctx.prompter.say(
         `Note: AWS limits chained roles to 1h; using 1h for "${hop.roleArn}" instead of ${duration} s`,
@@ -226,7 +238,9 @@ async function planSteps(ctx: AppContext, profile: ResolvedProfile, request: Cre
 /** `<profile> session (<20 hex>)`: aws-okta's item naming, with a hash of the inputs. */
 async function cacheKey(profileName: string, parts: string[]): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\n")));
-  const hex = Array.from(new Uint8Array(digest).slice(0, 10), (b) => b.toString(16).padStart(2, "0")).join("");
+  const hex = Array.from(new Uint8Array(digest).slice(0, 10), (b) => b.toString(16).padStart(2, "0")).join(
+    "",
+  );
   return `${profileName} session (${hex})`;
 }
 
@@ -268,4 +282,3 @@ function toCached(name: string, creds: AwsCredentials): CachedSession {
     ...(creds.assumedRoleArn ? { AssumedRoleArn: creds.assumedRoleArn } : {}),
   };
 }
-

@@ -15,7 +15,9 @@ export interface ChildSpec {
   env: Record<string, string>;
 }
 
-const FORWARDED: readonly Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM", "SIGHUP"];
+const FORWARDED: readonly Deno.Signal[] = Deno.build.os === "windows"
+  ? ["SIGINT"]
+  : ["SIGINT", "SIGTERM", "SIGHUP"];
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
 /** Spawns the child and resolves with its exit code (128 + signal number when it was killed). */

@@ -28,7 +28,9 @@ export async function chooseRole(
     const match = roles.find((role) => role.roleArn === configured);
     if (match) return match;
     throw new AppError(
-      `role "${configured}" is not in Okta's SAML assertion; it grants: ${roles.map((r) => r.roleArn).join(", ")}`,
+      `role "${configured}" is not in Okta's SAML assertion; it grants: ${
+        roles.map((r) => r.roleArn).join(", ")
+      }`,
       { hint: "fix okta_aws_role_arn (or role_arn) in your AWS config" },
     );
   }

@@ -11,11 +11,17 @@ import { appContext } from "./context.ts";
 export const addCommand = defineCommand({
   name: "add",
   summary: "Add your Okta credentials to the keyring",
-  description: "add asks for your Okta organization, region, domain, username and password, checks them with a\n" +
+  description:
+    "add asks for your Okta organization, region, domain, username and password, checks them with a\n" +
     "real login (MFA included), and stores them in the keyring. When stdin is not a terminal, the\n" +
     "answers are read from it, one per line.",
   flags: [
-    { name: "domain", type: "string", valueName: "DOMAIN", description: "Okta domain (acme.okta.com or https://host:port)" },
+    {
+      name: "domain",
+      type: "string",
+      valueName: "DOMAIN",
+      description: "Okta domain (acme.okta.com or https://host:port)",
+    },
     { name: "username", type: "string", valueName: "USER", description: "Okta username" },
     {
       name: "account",
@@ -26,12 +32,16 @@ export const addCommand = defineCommand({
   ],
   examples: [
     { description: "Interactive", command: "aws-okta add" },
-    { description: "A second Okta account", command: "aws-okta add --account account-b --domain acme.okta.com" },
+    {
+      description: "A second Okta account",
+      command: "aws-okta add --account account-b --domain acme.okta.com",
+    },
   ],
   action: async (input) => {
     const ctx = appContext(input, "stdin");
     const { addCredentials } = await import("../app/add.ts");
-    const text = (name: string) => typeof input.flags[name] === "string" ? input.flags[name] as string : undefined;
+    const text = (name: string) =>
+      typeof input.flags[name] === "string" ? input.flags[name] as string : undefined;
     const domain = text("domain");
     const username = text("username");
     const account = text("account");

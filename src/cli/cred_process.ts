@@ -14,7 +14,8 @@ import { writeStdout } from "./output.ts";
 export const credProcessCommand = defineCommand({
   name: "cred-process",
   summary: "Print credentials as credential_process JSON",
-  description: "cred-process prints the profile's credentials in the JSON the AWS CLI and SDKs read from a\n" +
+  description:
+    "cred-process prints the profile's credentials in the JSON the AWS CLI and SDKs read from a\n" +
     "credential_process. Cached sessions are reused until 5 minutes before they expire.",
   args: [{ name: "profile", required: true, complete: "profile", description: "Profile in your AWS config" }],
   flags: [

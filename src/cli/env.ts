@@ -29,7 +29,7 @@ export const envCommand = defineCommand({
     },
   ],
   examples: [
-    { description: "bash/zsh", command: "eval \"$(aws-okta env okta-dev)\"" },
+    { description: "bash/zsh", command: 'eval "$(aws-okta env okta-dev)"' },
     { description: "fish", command: "aws-okta env --shell fish okta-dev | source" },
   ],
   action: async (input) => {
@@ -43,7 +43,9 @@ export const envCommand = defineCommand({
       ...(result.profile.region ? { region: result.profile.region } : {}),
       ...(result.credentials.assumedRoleArn ? { assumedRoleArn: result.credentials.assumedRoleArn } : {}),
     });
-    const shell = typeof input.flags["shell"] === "string" ? input.flags["shell"] : defaultShell(ctx.env.get("SHELL"));
+    const shell = typeof input.flags["shell"] === "string"
+      ? input.flags["shell"]
+      : defaultShell(ctx.env.get("SHELL"));
     writeStdout(exportLines(vars, shell as typeof SHELLS[number]));
   },
 });

@@ -14,7 +14,8 @@ import { appContext } from "./context.ts";
 export const execCommand = defineCommand({
   name: "exec",
   summary: "Run a command with the profile's credentials in its environment",
-  description: "exec runs the command after \"--\" with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN\n" +
+  description:
+    'exec runs the command after "--" with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN\n' +
     "(and AWS_REGION when the profile has one) set, and exits with the command's exit code.",
   args: [
     { name: "profile", required: true, complete: "profile", description: "Profile in your AWS config" },
@@ -29,7 +30,7 @@ export const execCommand = defineCommand({
   action: async (input) => {
     const [command, ...args] = input.rest;
     if (!command) {
-      throw new UsageError("must specify a command to run after \"--\"", {
+      throw new UsageError('must specify a command to run after "--"', {
         usage: "aws-okta exec <profile> -- <command> [args...]",
       });
     }

@@ -24,7 +24,13 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
     complete: "backend",
     global: true,
   },
-  { name: "debug", short: "d", type: "boolean", description: "Enable debug logging (secrets redacted)", global: true },
+  {
+    name: "debug",
+    short: "d",
+    type: "boolean",
+    description: "Enable debug logging (secrets redacted)",
+    global: true,
+  },
   {
     name: "mfa-provider",
     type: "string",
@@ -45,7 +51,7 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
     name: "mfa-duo-device",
     type: "string",
     valueName: "DEVICE",
-    description: "Duo device to use: phone1, phone2, u2f or token (default \"phone1\")",
+    description: 'Duo device to use: phone1, phone2, u2f or token (default "phone1")',
     env: ["AWS_OKTA_MFA_DUO_DEVICE"],
     global: true,
   },

@@ -13,6 +13,7 @@ import { goTimeString } from "./go_json.ts";
 import { decodeItem, encodeItem, ItemFormatError } from "./item_json.ts";
 import { decryptJwe, encryptJwe, JweError, type ParsedJwe, parseJwe } from "./jwe.ts";
 import { decodeKeyFileName, encodeKeyFileName, tempFileName } from "./file_name.ts";
+import { writeFileAtomic } from "../fs/atomic_write.ts";
 import { KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
 
 /** Options for {@linkcode FileKeyring}. */
@@ -101,7 +102,7 @@ export class FileKeyring implements Keyring {
     } catch (error) {
       throw ioError(`cannot create keyring directory "${this.dir}"`, error);
     }
-    await writeAtomically(this.dir, path, new TextEncoder().encode(token));
+    await writeAtomically(path, new TextEncoder().encode(token));
   }
 
   /** Deletes an item's file; a missing file is fine. */
@@ -137,38 +138,12 @@ export class FileKeyring implements Keyring {
   }
 }
 
-async function writeAtomically(dir: string, path: string, bytes: Uint8Array): Promise<void> {
-  const tempPath = joinPath(dir, tempFileName());
-  let file: Deno.FsFile | undefined;
+async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   try {
-    file = await Deno.open(tempPath, { write: true, createNew: true, mode: 0o600 });
-    for (let written = 0; written < bytes.length;) {
-      written += await file.write(bytes.subarray(written));
-    }
-    await file.sync();
-    file.close();
-    file = undefined;
-    await Deno.rename(tempPath, path);
+    // The keyring's own temp name: keys() can never mistake it for an item.
+    await writeFileAtomic(path, bytes, { mode: 0o600, tempName: tempFileName() });
   } catch (error) {
-    file?.close();
-    await Deno.remove(tempPath).catch(() => {});
     throw ioError(`cannot write "${path}"`, error);
-  }
-  await syncDirectory(dir);
-}
-
-/** Makes the rename durable; best effort, since not every platform can open a directory. */
-async function syncDirectory(dir: string): Promise<void> {
-  if (Deno.build.os === "windows") return;
-  try {
-    const handle = await Deno.open(dir, { read: true });
-    try {
-      await handle.sync();
-    } finally {
-      handle.close();
-    }
-  } catch {
-    // The data is already renamed into place; only durability across a power cut is at stake.
   }
 }
 

@@ -96,7 +96,11 @@ export async function createWorld(options: { sim?: Simulator } = {}): Promise<Wo
       }
       const output = await child.output();
       const decoder = new TextDecoder();
-      return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+      return {
+        code: output.code,
+        stdout: decoder.decode(output.stdout),
+        stderr: decoder.decode(output.stderr),
+      };
     },
     async writeConfig(text) {
       await Deno.writeTextFile(configFile, text);
@@ -128,4 +132,22 @@ export function expectCode(result: RunResult, code: number): void {
       `expected exit ${code}, got ${result.code}\n--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`,
     );
   }
+}
+
+/** Fails unless `text` contains `part`, showing the text. */
+export function assertIncludes(text: string, part: string, message?: string): void {
+  if (!text.includes(part)) {
+    throw new Error(`${message ? message + ": " : ""}expected to find ${JSON.stringify(part)} in:\n${text}`);
+  }
+}
+
+/** Forgets the simulator's request counts only (Okta sessions and remembered devices stay). */
+export function resetCounts(sim: Simulator): void {
+  sim.state.requestCounts.clear();
+  sim.state.requests.length = 0;
+}
+
+/** Makes Okta forget remembered devices, so the next password login asks for MFA again. */
+export function forgetDevices(sim: Simulator): void {
+  sim.state.devices.clear();
 }

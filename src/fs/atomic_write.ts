@@ -1,0 +1,75 @@
+/**
+ * Crash-safe file replacement: write a temp file in the same directory, fsync it, rename it over
+ * the target, then fsync the directory. A reader (or a crash at any point) sees the old file or the
+ * new one, never a truncated mix.
+ *
+ * @module
+ */
+
+/** Options for {@linkcode writeFileAtomic}. */
+export interface AtomicWriteOptions {
+  /** Mode of the new file (default 0o600: everything aws-okta writes is secret). */
+  mode?: number;
+  /** Name of the temp file inside the target's directory (default `.<name>.tmp-<random hex>`). */
+  tempName?: string;
+}
+
+/** Replaces `path` with `bytes` atomically. Errors are the raw Deno errors; callers word them. */
+export async function writeFileAtomic(
+  path: string,
+  bytes: Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const dir = dirname(path);
+  const tempPath = `${dir}${SEP}${options.tempName ?? `.${basename(path)}.tmp-${randomHex(8)}`}`;
+  let file: Deno.FsFile | undefined;
+  try {
+    file = await Deno.open(tempPath, { write: true, createNew: true, mode: options.mode ?? 0o600 });
+    for (let written = 0; written < bytes.length;) {
+      written += await file.write(bytes.subarray(written));
+    }
+    await file.sync();
+    file.close();
+    file = undefined;
+    await Deno.rename(tempPath, path);
+  } catch (error) {
+    file?.close();
+    await Deno.remove(tempPath).catch(() => {});
+    throw error;
+  }
+  await syncDirectory(dir);
+}
+
+/** Makes the rename durable; best effort, since not every platform can open a directory. */
+async function syncDirectory(dir: string): Promise<void> {
+  if (Deno.build.os === "windows") return;
+  try {
+    const handle = await Deno.open(dir, { read: true });
+    try {
+      await handle.sync();
+    } finally {
+      handle.close();
+    }
+  } catch {
+    // The data is already renamed into place; only durability across a power cut is at stake.
+  }
+}
+
+const SEP = Deno.build.os === "windows" ? "\\" : "/";
+
+function dirname(path: string): string {
+  const index = Math.max(path.lastIndexOf("/"), Deno.build.os === "windows" ? path.lastIndexOf("\\") : -1);
+  if (index < 0) return ".";
+  return index === 0 ? path.slice(0, 1) : path.slice(0, index);
+}
+
+function basename(path: string): string {
+  const index = Math.max(path.lastIndexOf("/"), Deno.build.os === "windows" ? path.lastIndexOf("\\") : -1);
+  return path.slice(index + 1);
+}
+
+/** Random lowercase hex of `bytes` bytes. */
+export function randomHex(bytes: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0"))
+    .join("");
+}

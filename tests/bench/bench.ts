@@ -1,0 +1,145 @@
+/**
+ * `make bench`: the numbers the project promises, measured in one run.
+ *
+ * - cred-process cache-hit wall time vs `deno run` of an empty file (median, ratio), and a check that
+ *   the cache-hit path loads no npm module (it runs under `--no-npm`)
+ * - peak memory (RSS) of a cache hit and of a cold login
+ * - HTTP requests per cold login with an Okta Verify push
+ * - sixteen concurrent cold cred-process calls: authn calls, pushes, successes
+ *
+ * @module
+ */
+
+import { CONFIG, createWorld, MAIN, samlUrlOf } from "../e2e/harness.ts";
+
+const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? "40");
+const deno = Deno.execPath();
+const world = await createWorld();
+const out = (line: string) => console.log(line);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function timeCommand(args: string[], env: Record<string, string>): Promise<number> {
+  const started = performance.now();
+  const output = await new Deno.Command(deno, { args, env, clearEnv: true, stdout: "null", stderr: "piped" })
+    .output();
+  const elapsed = performance.now() - started;
+  if (!output.success) {
+    throw new Error(`${args.join(" ")} failed: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  return elapsed;
+}
+
+async function peakRssKb(args: string[], env: Record<string, string>): Promise<number | undefined> {
+  try {
+    const output = await new Deno.Command("/usr/bin/time", {
+      args: ["-f", "%M", deno, ...args],
+      env,
+      clearEnv: true,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const lines = new TextDecoder().decode(output.stderr).trim().split("\n");
+    return Number(lines[lines.length - 1]);
+  } catch {
+    return undefined;
+  }
+}
+
+try {
+  const user = world.sim.state.users[0]!;
+  const role = user.apps[0]!.roles[0]!;
+  await world.writeConfig(
+    `[okta]\naws_saml_url = ${
+      samlUrlOf(world.sim)
+    }\n\n[profile bench]\nokta_aws_role_arn = ${role.roleArn}\n`,
+  );
+  const added = await world.add();
+  if (added.code !== 0) throw new Error(`add failed: ${added.stderr}`);
+
+  // --- cold login with push: HTTP requests (the add above stored an Okta session; drop it to force MFA)
+  await world.run(["cred-process", "bench"]);
+  world.sim.reset();
+  const coldStart = performance.now();
+  const cold = await world.run(["cred-process", "--refresh", "bench"], {
+    env: { AWS_OKTA_POLL_INTERVAL_MS: "20" },
+  });
+  const coldMs = performance.now() - coldStart;
+  if (cold.code !== 0) throw new Error(`cold cred-process failed: ${cold.stderr}`);
+  const coldCounts = world.sim.counts();
+  const coldTotal = Object.entries(coldCounts).filter(([k]) => !k.includes(":sent")).reduce(
+    (a, [, v]) => a + v,
+    0,
+  );
+
+  // --- cache hit vs empty deno run
+  const empty = await Deno.makeTempFile({ suffix: ".ts" });
+  await Deno.writeTextFile(empty, "");
+  const hitArgs = ["run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, "cred-process", "bench"];
+  const noNpmArgs = [
+    "run",
+    "-q",
+    "--no-npm",
+    "-P=aws-okta",
+    "--config",
+    CONFIG,
+    MAIN,
+    "cred-process",
+    "bench",
+  ];
+  const emptyArgs = ["run", "-q", empty];
+  await timeCommand(noNpmArgs, world.env); // proves the cache-hit path loads no npm module
+  for (let i = 0; i < 3; i++) {
+    await timeCommand(hitArgs, world.env);
+    await timeCommand(emptyArgs, world.env);
+  }
+  const hits: number[] = [];
+  const empties: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    // Interleave so that machine noise hits both alike.
+    empties.push(await timeCommand(emptyArgs, world.env));
+    hits.push(await timeCommand(hitArgs, world.env));
+  }
+  const hitMedian = median(hits);
+  const emptyMedian = median(empties);
+  const hitRss = await peakRssKb(hitArgs, world.env);
+  const emptyRss = await peakRssKb(emptyArgs, world.env);
+
+  // --- sixteen concurrent cold calls
+  const concurrency = 16;
+  await Deno.remove(`${world.home}/.aws-okta`, { recursive: true });
+  await world.add();
+  await Deno.remove(`${world.home}/.aws-okta/okta-session-cookie`).catch(() => {});
+  world.sim.reset();
+  const runs = await Promise.all(
+    Array.from({ length: concurrency }, () => world.run(["cred-process", "bench"])),
+  );
+  const ok = runs.filter((r) => r.code === 0 && JSON.parse(r.stdout).Version === 1).length;
+  const keys = new Set(runs.filter((r) => r.code === 0).map((r) => JSON.parse(r.stdout).AccessKeyId));
+
+  out("aws-okta benchmark");
+  out(`  machine: ${Deno.build.target}, deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores`);
+  out(`  cred-process cache hit:   median ${hitMedian.toFixed(1)} ms over ${RUNS} runs`);
+  out(`  deno run (empty file):    median ${emptyMedian.toFixed(1)} ms over ${RUNS} runs`);
+  out(`  ratio:                    ${(hitMedian / emptyMedian).toFixed(2)}x (target <= 1.5x)`);
+  out(`  npm modules on cache hit: none (ran under --no-npm)`);
+  out(`  peak RSS:                 cache hit ${hitRss ?? "?"} KiB, empty deno run ${emptyRss ?? "?"} KiB`);
+  out(`  cold login with push:     ${coldTotal} HTTP requests, ${coldMs.toFixed(0)} ms wall`);
+  for (const [key, value] of Object.entries(coldCounts).sort()) out(`      ${key}: ${value}`);
+  out(
+    `  ${concurrency} concurrent cold cred-process: ${ok}/${concurrency} succeeded, ${keys.size} distinct key(s),`,
+  );
+  out(
+    `      POST /api/v1/authn: ${world.sim.count("POST /api/v1/authn")}, pushes sent: ${
+      world.sim.count("push:sent")
+    }, ` +
+      `AssumeRoleWithSAML: ${world.sim.count("sts:AssumeRoleWithSAML")}`,
+  );
+  await Deno.remove(empty);
+} finally {
+  await world.close();
+}
