@@ -4,6 +4,7 @@ import { createFetch, type Fetch } from "../net/fetch.ts";
 import type { AwsCredentials } from "./credentials.ts";
 import { assumeRole, assumeRoleWithSaml, getCallerIdentity, type StsContext, StsError } from "./sts.ts";
 import { samlAssertion } from "../../tests/fixtures/sts/saml_assertion.ts";
+import { requirePeer, startMoto } from "../../tests/peers.ts";
 
 const FIXTURES = new URL("../../tests/fixtures/sts/", import.meta.url);
 
@@ -520,86 +521,63 @@ Deno.test("the SDK takes none of its settings from the AWS environment or ~/.aws
 // ---------------------------------------------------------------------------------------------
 // Against a real moto_server: the SDK's wire format, signing and parsing end to end.
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
-}
+const MOTO = requirePeer("moto_server", "pip install 'moto[server]'");
 
 async function withMoto(fn: (url: string) => Promise<void>): Promise<void> {
-  const port = freePort();
-  const url = `http://127.0.0.1:${port}`;
-  let child: Deno.ChildProcess;
+  const moto = await startMoto(MOTO!);
   try {
-    child = new Deno.Command("moto_server", {
-      args: ["-H", "127.0.0.1", "-p", String(port)],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-  } catch (error) {
-    throw new Error("moto_server is needed for this test (pyenv python has it: pip install 'moto[server]')", {
-      cause: error,
-    });
-  }
-  try {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        const response = await fetch(`${url}/moto-api/`);
-        await response.body?.cancel();
-        break;
-      } catch {
-        if (Date.now() > deadline) throw new Error(`moto_server did not start on ${url}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-    await fn(url);
+    await fn(moto.url);
   } finally {
-    child.kill("SIGTERM");
-    await child.status;
+    await moto.close();
   }
 }
 
-Deno.test("moto: AssumeRoleWithSAML, then a signed AssumeRole chain, then GetCallerIdentity", async () => {
-  await withMoto(async (url) => {
-    const { ctx, lines, calls } = context(url);
-    const account = "123456789012";
-    const assertion = samlAssertion({
-      account,
-      roleName: "Engineer",
-      providerName: "Okta",
-      sessionName: "alice@example.com",
-    });
-    const first = await assumeRoleWithSaml(ctx, {
-      roleArn: `arn:aws:iam::${account}:role/Engineer`,
-      principalArn: `arn:aws:iam::${account}:saml-provider/Okta`,
-      samlAssertion: assertion,
-      durationSeconds: 3600,
-    });
-    assert.deepEqual(first.assumedRoleArn, `arn:aws:sts::${account}:assumed-role/Engineer/alice@example.com`);
-    assert.ok(first.accessKeyId.startsWith("ASIA"), "temporary access key");
-    assert.ok(first.expiration.getTime() > Date.now(), "expires in the future");
+Deno.test({
+  name: "moto: AssumeRoleWithSAML, then a signed AssumeRole chain, then GetCallerIdentity",
+  ignore: MOTO === undefined,
+  fn: async () => {
+    await withMoto(async (url) => {
+      const { ctx, lines, calls } = context(url);
+      const account = "123456789012";
+      const assertion = samlAssertion({
+        account,
+        roleName: "Engineer",
+        providerName: "Okta",
+        sessionName: "alice@example.com",
+      });
+      const first = await assumeRoleWithSaml(ctx, {
+        roleArn: `arn:aws:iam::${account}:role/Engineer`,
+        principalArn: `arn:aws:iam::${account}:saml-provider/Okta`,
+        samlAssertion: assertion,
+        durationSeconds: 3600,
+      });
+      assert.deepEqual(
+        first.assumedRoleArn,
+        `arn:aws:sts::${account}:assumed-role/Engineer/alice@example.com`,
+      );
+      assert.ok(first.accessKeyId.startsWith("ASIA"), "temporary access key");
+      assert.ok(first.expiration.getTime() > Date.now(), "expires in the future");
 
-    const second = await assumeRole(ctx, first, {
-      roleArn: `arn:aws:iam::${account}:role/Deploy`,
-      roleSessionName: "alice",
-      durationSeconds: 900,
-    });
-    assert.deepEqual(second.assumedRoleArn, `arn:aws:sts::${account}:assumed-role/Deploy/alice`);
-    assert.ok(second.accessKeyId !== first.accessKeyId, "a new session");
+      const second = await assumeRole(ctx, first, {
+        roleArn: `arn:aws:iam::${account}:role/Deploy`,
+        roleSessionName: "alice",
+        durationSeconds: 900,
+      });
+      assert.deepEqual(second.assumedRoleArn, `arn:aws:sts::${account}:assumed-role/Deploy/alice`);
+      assert.ok(second.accessKeyId !== first.accessKeyId, "a new session");
 
-    const identity = await getCallerIdentity(ctx, second);
-    assert.deepEqual(identity.arn, `arn:aws:sts::${account}:assumed-role/Deploy/alice`);
-    assert.deepEqual(identity.account, account);
-    includes(identity.userId, ":alice");
-    assert.deepEqual(calls.count, 3);
+      const identity = await getCallerIdentity(ctx, second);
+      assert.deepEqual(identity.arn, `arn:aws:sts::${account}:assumed-role/Deploy/alice`);
+      assert.deepEqual(identity.account, account);
+      includes(identity.userId, ":alice");
+      assert.deepEqual(calls.count, 3);
 
-    for (const line of lines) {
-      for (const secret of [assertion, first.secretAccessKey, first.sessionToken, second.sessionToken]) {
-        assert.ok(!line.includes(secret), `secret leaked into: ${line}`);
+      for (const line of lines) {
+        for (const secret of [assertion, first.secretAccessKey, first.sessionToken, second.sessionToken]) {
+          assert.ok(!line.includes(secret), `secret leaked into: ${line}`);
+        }
       }
-    }
-    assert.ok(first.expiration instanceof Date);
-  });
+      assert.ok(first.expiration instanceof Date);
+    });
+  },
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { arnPartition, buildSamlResponse, decodeBase64, samlResponseId } from "./saml.ts";
 import { attrEncode, jsEscape } from "./html.ts";
 import { decodeEntities } from "./testing.ts";
+import { requirePeer, startMoto } from "../peers.ts";
 
 const NOW = Date.parse("2024-05-01T12:00:00.000Z");
 const ROLES = [
@@ -103,50 +104,15 @@ Deno.test("saml: partition of an ARN", () => {
   assert.equal(arnPartition("nonsense"), "aws");
 });
 
-/** Finds moto_server: $MOTO_SERVER, else on PATH. */
-async function findMoto(): Promise<string | undefined> {
-  const fromEnv = Deno.env.get("MOTO_SERVER");
-  if (fromEnv) return fromEnv;
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    if (!dir) continue;
-    try {
-      const path = `${dir}/moto_server`;
-      if ((await Deno.stat(path)).isFile) return path;
-    } catch {
-      // Not in this directory.
-    }
-  }
-  return undefined;
-}
-
-const MOTO = await findMoto();
-if (!MOTO) console.warn("saml_test: moto_server not found on PATH (or $MOTO_SERVER); skipping the moto test");
+const MOTO = requirePeer("moto_server", "pip install 'moto[server]'");
 
 Deno.test({
   name: "saml: moto_server's AssumeRoleWithSAML accepts a single-role assertion from the builder",
   ignore: MOTO === undefined,
   async fn() {
-    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = probe.addr.port;
-    probe.close();
-    const child = new Deno.Command(MOTO!, {
-      args: ["-H", "127.0.0.1", "-p", String(port)],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    const moto = await startMoto(MOTO!);
     try {
-      const base = `http://127.0.0.1:${port}`;
-      // Readiness wait, not a timing assertion: moto takes a few seconds to import.
-      let ready = false;
-      for (let i = 0; i < 300 && !ready; i++) {
-        try {
-          await (await fetch(`${base}/moto-api/`)).body?.cancel();
-          ready = true;
-        } catch {
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-      assert.ok(ready, "moto_server did not start");
+      const base = moto.url;
       const role = {
         roleArn: "arn:aws:iam::123456789012:role/Engineer",
         principalArn: "arn:aws:iam::123456789012:saml-provider/Okta",
@@ -169,8 +135,7 @@ Deno.test({
       assert.match(text, /<AccessKeyId>ASIA\w+<\/AccessKeyId>/);
       assert.match(text, /assumed-role\/Engineer\/alice@example\.com/);
     } finally {
-      child.kill("SIGTERM");
-      await child.status;
+      await moto.close();
     }
   },
 });
