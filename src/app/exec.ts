@@ -20,6 +20,32 @@ const FORWARDED: readonly Deno.Signal[] = Deno.build.os === "windows"
   : ["SIGINT", "SIGTERM", "SIGHUP"];
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
+/**
+ * Checks that `command` can be run (a path to an executable file, or a name found on PATH) before
+ * anything else happens: nobody should sit through MFA to learn about a typo.
+ */
+export function checkProgram(command: string, env: Record<string, string>): void {
+  const windows = Deno.build.os === "windows";
+  const hasDir = command.includes("/") || (windows && command.includes("\\"));
+  const extensions = windows ? ["", ...(env["PATHEXT"] ?? ".EXE;.CMD;.BAT;.COM").split(";")] : [""];
+  const dirs = hasDir ? [""] : (env["PATH"] ?? env["Path"] ?? "").split(windows ? ";" : ":").filter(Boolean);
+  for (const dir of dirs) {
+    for (const ext of extensions) {
+      const candidate = dir ? `${dir}/${command}${ext}` : `${command}${ext}`;
+      try {
+        const info = Deno.statSync(candidate);
+        if (info.isFile && (windows || info.mode === null || (info.mode & 0o111) !== 0)) return;
+      } catch {
+        // Not here.
+      }
+    }
+  }
+  throw new AppError(`cannot run "${command}": command not found`, {
+    hint: hasDir ? "check the path" : "check the command name and PATH",
+    exitCode: 127,
+  });
+}
+
 /** Spawns the child and resolves with its exit code (128 + signal number when it was killed). */
 export async function runChild(spec: ChildSpec): Promise<number> {
   let child: Deno.ChildProcess;

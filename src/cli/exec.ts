@@ -35,9 +35,10 @@ export const execCommand = defineCommand({
       });
     }
     const ctx = appContext(input, "tty");
+    const { checkProgram, runChild } = await import("../app/exec.ts");
+    checkProgram(command, ctx.env.toObject());
     const { getCredentials } = await import("../app/credentials.ts");
     const { credentialEnv, childEnv } = await import("../aws/formats.ts");
-    const { runChild } = await import("../app/exec.ts");
     const result = await getCredentials(ctx, credentialRequest(input));
     const vars = credentialEnv({
       creds: result.credentials,
