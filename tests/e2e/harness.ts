@@ -69,6 +69,8 @@ export async function createWorld(options: { sim?: Simulator } = {}): Promise<Wo
     NO_COLOR: "1",
   };
   const deno = Deno.execPath();
+  // AWS_OKTA_E2E_BIN runs an installed launcher (make install) instead of the sources.
+  const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
   const world: World = {
     home,
     sim,
@@ -80,8 +82,8 @@ export async function createWorld(options: { sim?: Simulator } = {}): Promise<Wo
         if (value === undefined) delete childEnv[key];
         else childEnv[key] = value;
       }
-      const child = new Deno.Command(deno, {
-        args: ["run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args],
+      const child = new Deno.Command(launcher ?? deno, {
+        args: launcher ? [...args] : ["run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args],
         env: childEnv,
         clearEnv: true,
         cwd: runOptions.cwd ?? home,
