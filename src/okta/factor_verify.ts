@@ -6,9 +6,11 @@
  */
 
 import { AppError } from "../errors.ts";
+import type { Fetch } from "../net/fetch.ts";
 import { type AuthnResponse, checkShape, expiredTransaction, type Factor } from "./authn.ts";
 import { type JsonResult, OktaApiError, type OktaClient } from "./client.ts";
 import type { OktaPrompter } from "./prompter.ts";
+import type { SecurityKeyOpener } from "./security_key.ts";
 
 /** What a factor handler needs besides the client and the transaction. */
 export interface FactorContext {
@@ -22,6 +24,10 @@ export interface FactorContext {
   pushTimeoutMs?: number;
   /** The Duo device to use ("phone1" by default), for the Duo handler. */
   duoDevice?: string;
+  /** The project's fetch, for calls outside the Okta org (Duo's frame API). */
+  fetch?: Fetch;
+  /** Opens the security key, for the WebAuthn and U2F handlers. */
+  openSecurityKey?: SecurityKeyOpener;
 }
 
 /**
