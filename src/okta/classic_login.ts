@@ -16,6 +16,7 @@ import { CookieJar } from "./cookie_jar.ts";
 import { chooseFactor, type FactorContext, type MfaPreferences, verifyFactor } from "./factors.ts";
 import type { OktaPrompter } from "./prompter.ts";
 import { type AppPage, parseAppPage } from "./saml_page.ts";
+import type { SecurityKeyOpener } from "./security_key.ts";
 
 /** Input of {@linkcode classicLogin}. */
 export interface ClassicLoginInput {
@@ -43,6 +44,8 @@ export interface ClassicLoginInput {
   pollIntervalMs?: number;
   /** Push approval deadline in ms (default 5 minutes). */
   pushTimeoutMs?: number;
+  /** Opens the security key for WebAuthn/U2F factors (src/app wires libfido2 or the test key). */
+  openSecurityKey?: SecurityKeyOpener;
 }
 
 /** What a login produced. */
@@ -158,6 +161,8 @@ class Login {
     if (input.pollIntervalMs !== undefined) context.pollIntervalMs = input.pollIntervalMs;
     if (input.pushTimeoutMs !== undefined) context.pushTimeoutMs = input.pushTimeoutMs;
     if (input.mfa.duoDevice !== undefined) context.duoDevice = input.mfa.duoDevice;
+    context.fetch = input.fetch;
+    if (input.openSecurityKey) context.openSecurityKey = input.openSecurityKey;
     this.#factorContext = context;
   }
 

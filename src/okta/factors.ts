@@ -9,8 +9,10 @@ import { AppError } from "../errors.ts";
 import type { AuthnResponse, Factor } from "./authn.ts";
 import type { OktaClient } from "./client.ts";
 import { verifyPasscode, verifyQuestion, verifySentCode } from "./factor_code.ts";
+import { verifyClaimsProvider, verifyDuo } from "./factor_duo.ts";
 import { verifyPush } from "./factor_push.ts";
 import { type FactorContext, type FactorHandler, factorLabel } from "./factor_verify.ts";
+import { verifyU2f, verifyWebAuthn } from "./factor_webauthn.ts";
 import type { OktaPrompter } from "./prompter.ts";
 
 export type { FactorContext, FactorHandler } from "./factor_verify.ts";
@@ -51,9 +53,10 @@ const FACTOR_HANDLERS: Record<string, FactorHandler> = {
   "call": verifySentCode,
   "email": verifySentCode,
   "question": verifyQuestion,
-  "web": unsupported,
-  "u2f": unsupported,
-  "webauthn": unsupported,
+  "web": verifyDuo,
+  "claims_provider": verifyClaimsProvider,
+  "u2f": verifyU2f,
+  "webauthn": verifyWebAuthn,
 };
 
 /**
