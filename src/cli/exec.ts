@@ -16,16 +16,30 @@ export const execCommand = defineCommand({
   summary: "Run a command with the profile's credentials in its environment",
   description:
     'exec runs the command after "--" with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN\n' +
-    "(and AWS_REGION when the profile has one) set, and exits with the command's exit code.",
+    "(and AWS_REGION when the profile has one) set, and exits with the command's exit code.\n\n" +
+    "With --server, the command gets AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN\n" +
+    "instead of keys: a credential endpoint on 127.0.0.1 that SDKs call again whenever their credentials\n" +
+    "near expiry, so long-running commands keep working across session renewals.",
   args: [
     { name: "profile", required: true, complete: "profile", description: "Profile in your AWS config" },
     { name: "command", variadic: true, complete: "command", description: "Command and arguments, after --" },
   ],
-  flags: CREDENTIAL_FLAGS,
+  flags: [
+    ...CREDENTIAL_FLAGS,
+    {
+      name: "server",
+      type: "boolean",
+      description: "Serve refreshing credentials on a local ECS-style endpoint instead of fixed variables",
+    },
+  ],
   passthrough: true,
   examples: [
     { description: "Run Terraform", command: "aws-okta exec okta-dev -- terraform plan" },
     { description: "Check who you are", command: "aws-okta exec okta-dev -- aws sts get-caller-identity" },
+    {
+      description: "A long-running shell whose SDKs refresh credentials",
+      command: "aws-okta exec --server okta-dev -- bash",
+    },
   ],
   action: async (input) => {
     const [command, ...args] = input.rest;
@@ -37,6 +51,10 @@ export const execCommand = defineCommand({
     const ctx = appContext(input, "tty");
     const { checkProgram, runChild } = await import("../app/exec.ts");
     checkProgram(command, ctx.env.toObject());
+    if (input.flags["server"] === true) {
+      const { execWithCredentialServer } = await import("../app/exec_server.ts");
+      return await execWithCredentialServer(ctx, { request: credentialRequest(input), command, args });
+    }
     const { getCredentials } = await import("../app/credentials.ts");
     const { credentialEnv, childEnv } = await import("../aws/formats.ts");
     const result = await getCredentials(ctx, credentialRequest(input));

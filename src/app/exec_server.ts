@@ -1,0 +1,100 @@
+/**
+ * `exec --server`: runs a command with a local credential endpoint instead of fixed keys, so a
+ * long-running child (a shell, a test suite, a deploy) gets fresh credentials from the cache, the
+ * lock and, when needed, a new login, whenever its SDK refreshes.
+ *
+ * @module
+ */
+
+import { credentialEnv, EXEC_UNSET_VARS } from "../aws/formats.ts";
+import { formatError } from "../errors.ts";
+import { AppError } from "../errors.ts";
+import type { AppContext } from "./context.ts";
+import { type CredentialRequest, getCredentials } from "./credentials.ts";
+import { startCredentialServer } from "./credential_server.ts";
+import { runChild } from "./exec.ts";
+import { rememberPassphrase } from "./remembered_passphrase.ts";
+
+/** What to run. */
+export interface ServerExecInput {
+  /** The credentials to serve. */
+  request: CredentialRequest;
+  /** The command. */
+  command: string;
+  /** Its arguments. */
+  args: readonly string[];
+}
+
+/** Variables of the exec environment that would pin the child to one set of keys. */
+const STATIC_VARS = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_SECURITY_TOKEN",
+  "AWS_OKTA_SESSION_EXPIRATION",
+  "AWS_CREDENTIAL_EXPIRATION",
+];
+
+/**
+ * Container-provider variables of the parent that SDKs would prefer over ours (a relative URI and
+ * a token file both win over FULL_URI and the token).
+ */
+const CONTAINER_VARS = [
+  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+  "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+  "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+];
+
+/**
+ * Logs in first (so any MFA prompt comes before the child starts), then serves credentials on
+ * loopback while the child runs, and returns the child's exit code.
+ */
+export async function execWithCredentialServer(ctx: AppContext, input: ServerExecInput): Promise<number> {
+  const context: AppContext = { ...ctx, prompter: rememberPassphrase(ctx.prompter) };
+  const first = await getCredentials(context, input.request);
+  // Only the first call may force a new login; later ones follow the cache like any other call.
+  const { refresh: _refresh, ...later } = input.request;
+  const server = startCredentialServer({
+    credentials: async () => {
+      const result = await getCredentials(context, later);
+      return { credentials: result.credentials, roleArn: result.roleArn };
+    },
+    onError: (error) => {
+      const line = error instanceof AppError ? formatError(error) : String(error).split("\n")[0];
+      context.prompter.say(`aws-okta: credential server: ${line}`);
+    },
+    debug: context.debug,
+  });
+  context.debug(`server: listening on ${server.url}`);
+  try {
+    const vars = credentialEnv({
+      creds: first.credentials,
+      profile: first.profile.name,
+      region: first.profile.region,
+      assumedRoleArn: first.credentials.assumedRoleArn,
+    });
+    for (const name of STATIC_VARS) delete vars[name];
+    vars.AWS_CONTAINER_CREDENTIALS_FULL_URI = server.url;
+    vars.AWS_CONTAINER_AUTHORIZATION_TOKEN = server.token;
+    return await runChild({
+      command: input.command,
+      args: input.args,
+      env: serverChildEnv(ctx.env.toObject(), vars),
+    });
+  } finally {
+    await server.close();
+  }
+}
+
+/** The parent's environment without variables that would shadow the endpoint, plus `vars`. */
+export function serverChildEnv(
+  parent: Record<string, string>,
+  vars: Record<string, string>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parent)) {
+    if (!EXEC_UNSET_VARS.includes(name) && !CONTAINER_VARS.includes(name)) env[name] = value;
+  }
+  return Object.assign(env, vars);
+}
