@@ -25,6 +25,7 @@ import { appRoutes } from "./okta_apps.ts";
 import { authnRoutes } from "./okta_authn.ts";
 import { factorRoutes } from "./okta_factors.ts";
 import { sessionRoutes } from "./okta_sessions.ts";
+import { federationRoutes } from "./federation.ts";
 import { type SimOptions, SimState } from "./state.ts";
 import { handleSts, stsKey, stsParams } from "./sts.ts";
 
@@ -32,6 +33,8 @@ export { type SimOptions, SimState } from "./state.ts";
 
 /** Every Okta route, by endpoint group. */
 export const OKTA_ROUTES: Route[] = [...authnRoutes, ...factorRoutes, ...sessionRoutes, ...appRoutes];
+// AWS console federation (getSigninToken, login), for `aws-okta login`.
+OKTA_ROUTES.push(...federationRoutes);
 
 /** A running simulator. */
 export interface Simulator {

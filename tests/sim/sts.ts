@@ -8,6 +8,7 @@
 import type { SimContext } from "./http.ts";
 import { newRequestId } from "./ids.ts";
 import { assumeRole, getCallerIdentity } from "./sts_assume_role.ts";
+import { withPresignedUrls } from "./sts_presigned.ts";
 import { assumeRoleWithSaml } from "./sts_saml.ts";
 import { assumeRoleWithWebIdentity } from "./sts_web_identity.ts";
 import { StsError, stsErrorResponse } from "./sts_xml.ts";
@@ -34,7 +35,8 @@ export const STS_VERSION = "2011-06-15";
 export const stsActions = new Map<string, StsAction>([
   ["AssumeRoleWithSAML", assumeRoleWithSaml],
   ["AssumeRole", assumeRole],
-  ["GetCallerIdentity", getCallerIdentity],
+  // Presigned URLs too: EKS tokens (aws-okta eks-token) are replayed that way.
+  ["GetCallerIdentity", withPresignedUrls(getCallerIdentity)],
   ["AssumeRoleWithWebIdentity", assumeRoleWithWebIdentity],
 ]);
 
