@@ -19,6 +19,7 @@ import { parseDuration } from "../config/duration.ts";
 import type { AppContext } from "./context.ts";
 import { openAppKeyring } from "./keyring.ts";
 import { createLocker, lockDir } from "./lock.ts";
+import { deviceCacheParts, loginLockName } from "./login_flow.ts";
 
 /** What the caller asks for. TTLs come from flags or env (the profile's own are applied here). */
 export interface CredentialRequest {
@@ -84,7 +85,7 @@ export async function getCredentials(
       return { credentials: fromCached(hit), profile, roleArn: last.roleArn, fromCache: true };
     }
   }
-  const lockName = `login ${profile.credentialsKey}`;
+  const lockName = loginLockName(profile);
   return await withLock(lockName, () => refresh(ctx, { profile, steps, keyring, cache, minTtl, request }));
 }
 
@@ -171,6 +172,7 @@ async function defaultSessionName(
   username?: string,
 ): Promise<string> {
   let name = username;
+  if (!name) name = await (await import("./device_login.ts")).deviceUsername(profile, keyring);
   if (!name) {
     const { getOktaCredentials } = await import("../keyring/items.ts");
     name = (await getOktaCredentials(keyring, profile.credentialsKey)).Username;
@@ -193,6 +195,7 @@ async function planSteps(
     profile.samlUrl ?? "",
     profile.samlRoleArn ?? "",
     samlDuration === undefined ? "assertion" : String(samlDuration),
+    ...deviceCacheParts(profile),
   ]);
   const steps: Step[] = [{
     kind: "saml",

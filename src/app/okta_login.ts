@@ -32,6 +32,10 @@ export async function samlLogin(
   keyring: Keyring,
   fetch: Fetch,
 ): Promise<SamlLogin> {
+  // Identity Engine profiles (okta_oidc_client_id, okta_auth_flow) sign in with the device flow.
+  const { deviceLoginIfChosen } = await import("./device_login.ts");
+  const device = await deviceLoginIfChosen(ctx, profile, keyring, fetch);
+  if (device) return device;
   if (!profile.samlUrl) {
     throw new AppError(`no aws_saml_url for profile "${profile.name}"`, {
       hint:

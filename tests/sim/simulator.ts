@@ -26,6 +26,7 @@ import { authnRoutes } from "./okta_authn.ts";
 import { factorRoutes } from "./okta_factors.ts";
 import { sessionRoutes } from "./okta_sessions.ts";
 import { federationRoutes } from "./federation.ts";
+import { idxRoutes } from "./okta_idx.ts";
 import { type SimOptions, SimState } from "./state.ts";
 import { handleSts, stsKey, stsParams } from "./sts.ts";
 
@@ -35,6 +36,8 @@ export { type SimOptions, SimState } from "./state.ts";
 export const OKTA_ROUTES: Route[] = [...authnRoutes, ...factorRoutes, ...sessionRoutes, ...appRoutes];
 // AWS console federation (getSigninToken, login), for `aws-okta login`.
 OKTA_ROUTES.push(...federationRoutes);
+// Identity Engine: org discovery, device authorization, tokens, appLinks, /login/token/sso.
+OKTA_ROUTES.push(...idxRoutes);
 
 /** A running simulator. */
 export interface Simulator {

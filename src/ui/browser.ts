@@ -1,0 +1,84 @@
+/**
+ * Opening the device-flow verification page in a browser: with a configured command (the URL is
+ * appended as its last argument, as okta-aws-cli's `--open-browser-command`) or the platform's
+ * opener (xdg-open, open, rundll32). The command is started and not waited for, so polling starts at
+ * once; its output is discarded so nothing reaches our stdout.
+ *
+ * @module
+ */
+
+import { AppError } from "../errors.ts";
+
+/**
+ * Splits a command line into words like a POSIX shell would for simple cases: whitespace
+ * separates, single quotes keep everything, double quotes keep everything but `\"` and `\\`, a
+ * backslash outside quotes escapes the next character.
+ */
+export function splitCommand(line: string): string[] {
+  const words: string[] = [];
+  let word = "";
+  let inWord = false;
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quote === "'") {
+      if (ch === "'") quote = undefined;
+      else word += ch;
+    } else if (quote === '"') {
+      if (ch === '"') quote = undefined;
+      else if (ch === "\\" && (line[i + 1] === '"' || line[i + 1] === "\\")) word += line[++i];
+      else word += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      inWord = true;
+    } else if (ch === "\\" && i + 1 < line.length) {
+      word += line[++i];
+      inWord = true;
+    } else if (/\s/.test(ch)) {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else {
+      word += ch;
+      inWord = true;
+    }
+  }
+  if (quote) throw new AppError(`unterminated ${quote} quote in the browser command`);
+  if (inWord) words.push(word);
+  return words;
+}
+
+/** The platform's default opener for a URL. */
+export function defaultOpener(url: string, os: typeof Deno.build.os = Deno.build.os): string[] {
+  if (os === "darwin") return ["open", url];
+  if (os === "windows") return ["rundll32", "url.dll,FileProtocolHandler", url];
+  return ["xdg-open", url];
+}
+
+/**
+ * Starts the browser on `url` and returns without waiting for it. A browser that cannot be
+ * started is reported through `onError` (the user can still open the URL by hand).
+ */
+export function openBrowser(
+  url: string,
+  command: string | undefined,
+  onError: (message: string) => void,
+): void {
+  const argv = command ? [...splitCommand(command), url] : defaultOpener(url);
+  const [program, ...args] = argv;
+  if (!program) {
+    onError("the browser command is empty");
+    return;
+  }
+  try {
+    const child = new Deno.Command(program, { args, stdin: "null", stdout: "null", stderr: "null" }).spawn();
+    // Let aws-okta exit while the browser keeps running.
+    child.unref();
+    child.status.then((status) => {
+      if (!status.success) onError(`the browser command "${program}" exited with code ${status.code}`);
+    }, () => {});
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound ? "command not found" : String(error).split("\n")[0];
+    onError(`cannot start the browser "${program}": ${reason}`);
+  }
+}
