@@ -1,6 +1,6 @@
 /**
- * The three STS calls aws-okta makes: AssumeRoleWithSAML (the Okta assertion → the first role),
- * AssumeRole (each further hop) and GetCallerIdentity (for `exec`/`env`).
+ * The STS calls aws-okta makes: AssumeRoleWithSAML (the Okta assertion → the first role),
+ * AssumeRole (each further hop), AssumeRoleWithWebIdentity (`m2m`) and GetCallerIdentity.
  *
  * The AWS SDK is imported lazily inside each call so this module stays cheap on the cache-hit path.
  * Every SDK input that it would otherwise look up (region, endpoint, credentials, retry settings,
@@ -56,6 +56,18 @@ export interface AssumeRoleInput {
   durationSeconds: number;
 }
 
+/** Input of {@linkcode assumeRoleWithWebIdentity}. */
+export interface AssumeRoleWithWebIdentityInput {
+  /** The role to assume. */
+  roleArn: string;
+  /** Session name (2–64 chars of `[\w+=,.@-]`). */
+  roleSessionName: string;
+  /** The OIDC access token (a JWT) from the identity provider. */
+  webIdentityToken: string;
+  /** Requested session length (900–43200). */
+  durationSeconds: number;
+}
+
 /** The caller identity returned by {@linkcode getCallerIdentity}. */
 export interface CallerIdentity {
   /** e.g. `arn:aws:sts::111111111111:assumed-role/Engineer/alice@example.com`. */
@@ -99,6 +111,24 @@ export async function assumeRole(
         RoleSessionName: input.roleSessionName,
         DurationSeconds: input.durationSeconds,
         ...(input.externalId === undefined ? {} : { ExternalId: input.externalId }),
+      }),
+    ));
+  return toCredentials(ctx, op, output);
+}
+
+/** Exchanges an OIDC token for role credentials (unsigned call: the token is the credential). */
+export async function assumeRoleWithWebIdentity(
+  ctx: StsContext,
+  input: AssumeRoleWithWebIdentityInput,
+): Promise<AwsCredentials> {
+  const op = operation(ctx, "AssumeRoleWithWebIdentity", input.roleArn, [input.webIdentityToken]);
+  const output = await send(ctx, op, undefined, (sdk, client) =>
+    client.send(
+      new sdk.AssumeRoleWithWebIdentityCommand({
+        RoleArn: input.roleArn,
+        RoleSessionName: input.roleSessionName,
+        WebIdentityToken: input.webIdentityToken,
+        DurationSeconds: input.durationSeconds,
       }),
     ));
   return toCredentials(ctx, op, output);

@@ -10,7 +10,11 @@ import { AppError, type AppErrorOptions } from "../errors.ts";
 import type { StsWireResponse } from "./sts_http_handler.ts";
 
 /** The STS actions this module calls. */
-export type StsAction = "AssumeRoleWithSAML" | "AssumeRole" | "GetCallerIdentity";
+export type StsAction =
+  | "AssumeRoleWithSAML"
+  | "AssumeRole"
+  | "AssumeRoleWithWebIdentity"
+  | "GetCallerIdentity";
 
 /** What was being attempted, for the message. */
 export interface StsOperation {
@@ -79,11 +83,19 @@ export function stsError(error: unknown, op: StsOperation, wire: StsWireResponse
           ? `check that the role trusts the SAML provider "${op.principalArn}"`
           : op.action === "AssumeRole"
           ? `check the trust policy of "${op.roleArn}" (and external_id)`
+          : op.action === "AssumeRoleWithWebIdentity"
+          ? `check that "${op.roleArn}" trusts the IAM OIDC provider of the Okta authorization server`
           : "check the permissions of the role",
       );
     case "ValidationError":
       return make(`AWS rejected ${target}${detail}`, validationHint(op.action, awsMessage));
     case "InvalidIdentityToken":
+      if (op.action === "AssumeRoleWithWebIdentity") {
+        return make(
+          `AWS rejected the Okta access token for ${target}${detail}`,
+          "check the IAM OIDC provider: its URL must be the authorization server's issuer and its audience the token's",
+        );
+      }
       return make(
         `AWS rejected the SAML assertion for ${target}${detail}`,
         `check that the IAM SAML provider "${op.principalArn}" holds the metadata of this Okta app`,
@@ -95,7 +107,9 @@ export function stsError(error: unknown, op: StsOperation, wire: StsWireResponse
       );
     case "ExpiredTokenException":
       return make(
-        `the SAML assertion for ${quoted(op.roleArn)} expired before AWS received it`,
+        `the ${op.action === "AssumeRoleWithWebIdentity" ? "Okta access token" : "SAML assertion"} for ${
+          quoted(op.roleArn)
+        } expired before AWS received it`,
         "check that the computer's clock is correct, then log in again",
       );
     case "ExpiredToken":
