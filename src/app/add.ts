@@ -14,6 +14,7 @@ import type { AppContext } from "./context.ts";
 import { buildFetch } from "./http.ts";
 import { openAppKeyring } from "./keyring.ts";
 import { DEVICE_TOKEN_KEY, optional } from "./okta_login.ts";
+import { securityKeyOpener } from "./security_key.ts";
 
 /** Input of `aws-okta add`; anything missing is asked for. */
 export interface AddInput {
@@ -63,6 +64,7 @@ export async function addCredentials(ctx: AppContext, input: AddInput): Promise<
     fetch,
     prompter,
     debug: ctx.debug,
+    openSecurityKey: securityKeyOpener(ctx),
   });
 
   const keyring = await openAppKeyring(ctx);

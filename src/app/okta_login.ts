@@ -15,6 +15,7 @@ import { getOktaCredentials, getSecretString, setSecretString } from "../keyring
 import { classicLogin } from "../okta/classic_login.ts";
 import { oktaBaseUrl } from "../okta/domain.ts";
 import type { AppContext } from "./context.ts";
+import { securityKeyOpener } from "./security_key.ts";
 
 /** The keyring item holding Okta's device token cookie (shared by all accounts, as in aws-okta). */
 export const DEVICE_TOKEN_KEY = "okta-device-token-cookie";
@@ -61,6 +62,7 @@ export async function samlLogin(
     fetch,
     prompter: ctx.prompter,
     debug: ctx.debug,
+    openSecurityKey: securityKeyOpener(ctx),
     ...pollOverrides(ctx),
   });
   ctx.debug(`okta: ${result.reusedSession ? "reused the stored Okta session" : "logged in with password"}`);
