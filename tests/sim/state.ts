@@ -53,6 +53,30 @@ export interface SimFactor {
   push?: SimPushBehaviour;
   /** Replaces the default `profile` object of the factor. */
   profile?: Record<string, unknown>;
+  /** Duo (`web`) factors: devices and prompt variants (push and call outcomes come from `push`). */
+  duo?: SimDuoSettings;
+  /** `u2f` and `webauthn` factors: the registered credential whose signatures verify. */
+  fido?: SimFidoCredential;
+}
+
+/** The Duo side of a Duo factor (see tests/sim/duo.ts). */
+export interface SimDuoSettings {
+  /** Enrolled Duo devices (default phone1, phone2 and token). */
+  devices?: string[];
+  /** Redirect the frame auth into Duo's Universal Prompt (frameless v4) instead. */
+  universalPrompt?: boolean;
+  /** Answer the first frame auth with a page of hidden fields to post back, as older Duo does. */
+  authForm?: boolean;
+}
+
+/** A security key credential registered for a FIDO factor (see tests/sim/okta_webauthn.ts). */
+export interface SimFidoCredential {
+  /** Credential id (key handle for U2F), base64url. */
+  credentialId: string;
+  /** The ES256 public key. */
+  publicKey: JsonWebKey;
+  /** WebAuthn user verification asked for in the challenge (none named when unset). */
+  userVerification?: "required" | "preferred" | "discouraged";
 }
 
 /** A role the AWS app offers, as it appears in the SAML Role attribute. */
