@@ -1,46 +1,128 @@
 /**
- * Picks and opens a keyring backend by name. Each backend module is imported only when chosen, so
- * a process loads the code (and, for OS backends, the FFI bindings) of one backend only.
+ * Picks and opens a keyring backend. Each backend module is imported only when chosen, so a process
+ * loads the code (and, for OS backends, the FFI bindings) of one backend only; the file backend on
+ * its own loads no probe code at all.
+ *
+ * With no backend chosen, the first usable one in aws-okta's order wins (wincred, keychain,
+ * secret-service, kwallet, pass, file). A session bus that accepts connections but does not answer
+ * stops the search with an error naming `--backend file`, rather than costing every call a timeout.
  *
  * @module
  */
 
 import { AppError } from "../errors.ts";
 import type { Keyring } from "./keyring.ts";
+import { KeyringError } from "./keyring.ts";
+import type { BackendName, BackendProber, BackendStatus } from "./probe.ts";
 
-/** The backend names the CLI accepts (`--backend`). */
-export const BACKENDS: readonly string[] = ["file"];
+/** The backend names the CLI accepts (`--backend`), in aws-okta's order of preference. */
+export const BACKENDS: readonly string[] = [
+  "wincred",
+  "keychain",
+  "secret-service",
+  "kwallet",
+  "pass",
+  "file",
+];
 
-/** The backend used when none is chosen. */
+/** The backend used when none is usable or chosen. */
 export const DEFAULT_BACKEND = "file";
 
 /** Options for {@linkcode openKeyring}. */
 export interface OpenKeyringOptions {
-  /** The chosen backend; {@linkcode DEFAULT_BACKEND} when undefined or empty. */
+  /** The chosen backend; the first usable one when undefined or empty. */
   backend?: string;
   /** The user's home directory. */
   home: string;
-  /** Environment variables (AWS_OKTA_FILE_DIR, AWS_OKTA_FILE_PASSPHRASE). */
+  /** Environment variables (AWS_OKTA_FILE_DIR, AWS_OKTA_FILE_PASSPHRASE, AWS_OKTA_PASS_PREFIX, ...). */
   env: { get(name: string): string | undefined };
   /** Asks for a secret without echo (the file backend's passphrase). */
   promptSecret: (question: string) => Promise<string>;
+  /** Receives redacted debug lines (which backend was picked and why). */
+  debug?: (line: string) => void;
+  /** Replaces the availability probes (tests). */
+  prober?: Pick<BackendProber, "probe" | "busServices">;
 }
 
-/** Opens the chosen keyring; an unknown name is a usage error (exit code 2). */
+/** Opens the chosen keyring, or the first usable one; an unknown name is a usage error (exit code 2). */
 export async function openKeyring(options: OpenKeyringOptions): Promise<Keyring> {
-  const backend = options.backend || DEFAULT_BACKEND;
-  switch (backend) {
-    case "file": {
-      const { FileKeyring } = await import("./file.ts");
-      const dir = fileDir(options);
-      return new FileKeyring({ dir, passphrase: () => filePassphrase(options, dir) });
-    }
-    default:
-      throw new AppError(`unknown keyring backend "${backend}"`, {
+  const chosen = options.backend;
+  if (chosen) {
+    if (!BACKENDS.includes(chosen)) {
+      throw new AppError(`unknown keyring backend "${chosen}"`, {
         hint: `use one of: ${BACKENDS.join(", ")}`,
         exitCode: 2,
       });
+    }
+    if (chosen === "file") return openFile(options);
+    const prober = await proberFor(options);
+    const status = await prober.probe(chosen as BackendName);
+    if (!status.usable) throw unusable(status);
+    return openBackend(status.name, options, prober);
   }
+  const prober = await proberFor(options);
+  for (const name of BACKENDS as readonly BackendName[]) {
+    const status = await prober.probe(name);
+    options.debug?.(`keyring: ${name}: ${status.usable ? "usable" : "not usable"} (${status.detail})`);
+    if (status.hung) throw unusable(status);
+    if (status.usable) return openBackend(name, options, prober);
+  }
+  return openFile(options);
+}
+
+async function proberFor(options: OpenKeyringOptions): Promise<Pick<BackendProber, "probe" | "busServices">> {
+  if (options.prober) return options.prober;
+  const { BackendProber } = await import("./probe.ts");
+  return new BackendProber({ home: options.home, env: options.env });
+}
+
+function unusable(status: BackendStatus): KeyringError {
+  return new KeyringError(`${status.name} keyring unavailable: ${status.detail}`, {
+    hint: status.hint ?? "use --backend file (or AWS_OKTA_BACKEND=file)",
+  });
+}
+
+async function openBackend(
+  name: BackendName,
+  options: OpenKeyringOptions,
+  prober: Pick<BackendProber, "busServices">,
+): Promise<Keyring> {
+  switch (name) {
+    case "file":
+      return openFile(options);
+    case "secret-service": {
+      const { SecretServiceKeyring } = await import("./secret_service.ts");
+      return SecretServiceKeyring.open();
+    }
+    case "keychain": {
+      const { KeychainKeyring } = await import("./keychain.ts");
+      return KeychainKeyring.open();
+    }
+    case "wincred": {
+      const { WincredKeyring } = await import("./wincred.ts");
+      return WincredKeyring.open();
+    }
+    case "pass": {
+      const { PassKeyring } = await import("./pass.ts");
+      const { passStoreDir } = await import("./probe.ts");
+      return new PassKeyring({
+        storeDir: passStoreDir(options),
+        prefix: options.env.get("AWS_OKTA_PASS_PREFIX") ?? "aws-okta/",
+      });
+    }
+    case "kwallet": {
+      const services = await prober.busServices();
+      if (!services?.kwallet) throw new KeyringError("kwallet keyring unavailable: no KWallet daemon");
+      const { KWalletKeyring } = await import("./kwallet.ts");
+      return KWalletKeyring.open({ address: services.address, service: services.kwallet });
+    }
+  }
+}
+
+async function openFile(options: OpenKeyringOptions): Promise<Keyring> {
+  const { FileKeyring } = await import("./file.ts");
+  const dir = fileDir(options);
+  return new FileKeyring({ dir, passphrase: () => filePassphrase(options, dir) });
 }
 
 /** AWS_OKTA_FILE_DIR (a leading "~" means the home directory), else `<home>/.aws-okta`. */

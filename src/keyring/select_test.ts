@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { AppError } from "../errors.ts";
 import { FileKeyring } from "./file.ts";
+import { KeyringError } from "./keyring.ts";
+import { PassKeyring } from "./pass.ts";
+import type { BackendName, BackendStatus } from "./probe.ts";
 import { BACKENDS, fileDir, openKeyring, type OpenKeyringOptions } from "./select.ts";
 
 function env(vars: Record<string, string>): OpenKeyringOptions["env"] {
@@ -9,19 +12,104 @@ function env(vars: Record<string, string>): OpenKeyringOptions["env"] {
 
 const noPrompt = (): Promise<string> => Promise.reject(new Error("unexpected prompt"));
 
-Deno.test("BACKENDS lists the names openKeyring accepts", () => {
-  assert.deepEqual([...BACKENDS], ["file"]);
+/** A prober that reports the given statuses (unlisted backends are not usable) and records what it was asked. */
+function fakeProber(statuses: Partial<Record<BackendName, Partial<BackendStatus>>>) {
+  const asked: string[] = [];
+  return {
+    asked,
+    probe(name: BackendName): Promise<BackendStatus> {
+      asked.push(name);
+      return Promise.resolve({ name, usable: false, detail: "not here", ...statuses[name] });
+    },
+    busServices: () => Promise.resolve(undefined),
+  };
+}
+
+Deno.test("BACKENDS lists the names openKeyring accepts, in aws-okta's order", () => {
+  assert.deepEqual([...BACKENDS], ["wincred", "keychain", "secret-service", "kwallet", "pass", "file"]);
 });
 
-Deno.test("openKeyring defaults to the file backend in <home>/.aws-okta", async () => {
+Deno.test("openKeyring falls back to the file backend in <home>/.aws-okta", async () => {
   for (const backend of [undefined, "", "file"]) {
-    const options: OpenKeyringOptions = { home: "/home/u", env: env({}), promptSecret: noPrompt };
+    const prober = fakeProber({ file: { usable: true } });
+    const options: OpenKeyringOptions = { home: "/home/u", env: env({}), promptSecret: noPrompt, prober };
     if (backend !== undefined) options.backend = backend;
     const kr = await openKeyring(options);
     assert.ok(kr instanceof FileKeyring);
     assert.equal(kr.backend, "file");
     if (Deno.build.os !== "windows") assert.equal(kr.dir, "/home/u/.aws-okta");
+    // An explicit "file" needs no probing at all.
+    assert.deepEqual(prober.asked, backend === "file" ? [] : [...BACKENDS]);
   }
+});
+
+Deno.test("with no backend chosen, the first usable one in aws-okta's order wins", async () => {
+  const prober = fakeProber({ pass: { usable: true, detail: "store" }, file: { usable: true } });
+  const debug: string[] = [];
+  const kr = await openKeyring({
+    home: "/home/u",
+    env: env({ PASSWORD_STORE_DIR: "/srv/pass" }),
+    promptSecret: noPrompt,
+    prober,
+    debug: (line) => debug.push(line),
+  });
+  assert.ok(kr instanceof PassKeyring);
+  assert.equal(kr.entryName("okta-creds"), "aws-okta/okta-creds");
+  assert.deepEqual(prober.asked, ["wincred", "keychain", "secret-service", "kwallet", "pass"]);
+  assert.equal(debug.at(-1), "keyring: pass: usable (store)");
+});
+
+Deno.test("AWS_OKTA_PASS_PREFIX changes where pass entries go", async () => {
+  const prober = fakeProber({ pass: { usable: true } });
+  const kr = await openKeyring({
+    backend: "pass",
+    home: "/home/u",
+    env: env({ AWS_OKTA_PASS_PREFIX: "" }),
+    promptSecret: noPrompt,
+    prober,
+  });
+  assert.ok(kr instanceof PassKeyring);
+  assert.equal(kr.entryName("okta-creds"), "okta-creds");
+});
+
+Deno.test("a hung session bus stops the search with an error naming --backend file", async () => {
+  const prober = fakeProber({
+    "secret-service": {
+      hung: true,
+      detail: `D-Bus session bus "unix:path=/x" did not answer within 3000 ms`,
+    },
+    file: { usable: true },
+  });
+  await assert.rejects(
+    openKeyring({ home: "/h", env: env({}), promptSecret: noPrompt, prober }),
+    (error: unknown) => {
+      assert.ok(error instanceof KeyringError);
+      assert.equal(
+        error.message,
+        `secret-service keyring unavailable: D-Bus session bus "unix:path=/x" did not answer within 3000 ms`,
+      );
+      assert.match(error.hint ?? "", /--backend file/);
+      assert.equal(error.exitCode, 1);
+      return true;
+    },
+  );
+  assert.deepEqual(prober.asked, ["wincred", "keychain", "secret-service"]);
+});
+
+Deno.test("a chosen backend that is not usable here is an error with its reason and hint", async () => {
+  const prober = fakeProber({
+    pass: { detail: `no password store in "/h/.password-store"`, hint: `run "pass init <gpg-id>"` },
+  });
+  await assert.rejects(
+    openKeyring({ backend: "pass", home: "/h", env: env({}), promptSecret: noPrompt, prober }),
+    (error: unknown) => {
+      assert.ok(error instanceof KeyringError);
+      assert.equal(error.message, `pass keyring unavailable: no password store in "/h/.password-store"`);
+      assert.equal(error.hint, `run "pass init <gpg-id>"`);
+      return true;
+    },
+  );
+  assert.deepEqual(prober.asked, ["pass"]);
 });
 
 Deno.test("fileDir honours AWS_OKTA_FILE_DIR, expanding a leading '~'", () => {
@@ -37,7 +125,7 @@ Deno.test("an unknown backend is a usage error listing the known ones", async ()
     (error: unknown) => {
       assert.ok(error instanceof AppError);
       assert.equal(error.message, `unknown keyring backend "keychain2"`);
-      assert.equal(error.hint, "use one of: file");
+      assert.equal(error.hint, "use one of: wincred, keychain, secret-service, kwallet, pass, file");
       assert.equal(error.exitCode, 2);
       return true;
     },
@@ -49,7 +137,12 @@ Deno.test("the file passphrase comes from AWS_OKTA_FILE_PASSPHRASE, even when em
   try {
     for (const passphrase of ["", "from env"]) {
       const vars = { AWS_OKTA_FILE_DIR: dir, AWS_OKTA_FILE_PASSPHRASE: passphrase };
-      const writer = await openKeyring({ home: "/h", env: env(vars), promptSecret: noPrompt });
+      const writer = await openKeyring({
+        backend: "file",
+        home: "/h",
+        env: env(vars),
+        promptSecret: noPrompt,
+      });
       await writer.set({ key: "k", data: new TextEncoder().encode(passphrase || "empty") });
       // A differently-keyed reader proves the env value, not some default, encrypted the item.
       const reader = new FileKeyring({ dir, passphrase: () => Promise.resolve(passphrase) });
@@ -68,7 +161,12 @@ Deno.test("without AWS_OKTA_FILE_PASSPHRASE, one hidden prompt names the directo
       questions.push(question);
       return Promise.resolve("typed");
     };
-    const kr = await openKeyring({ home: "/h", env: env({ AWS_OKTA_FILE_DIR: dir }), promptSecret });
+    const kr = await openKeyring({
+      backend: "file",
+      home: "/h",
+      env: env({ AWS_OKTA_FILE_DIR: dir }),
+      promptSecret,
+    });
     assert.deepEqual(await kr.keys(), []);
     assert.deepEqual(questions, []); // listing needs no passphrase
     await kr.set({ key: "a", data: new Uint8Array([1]) });

@@ -1,0 +1,221 @@
+/**
+ * The pass (passwordstore.org) backend: one gpg-encrypted entry per item, `<prefix><key>`, through
+ * the `pass` command (`insert -m -f`, `show`, `rm -f`); PASSWORD_STORE_DIR is honoured.
+ *
+ * Entries hold the JSON of 99designs/keyring's Item, as Go aws-okta wrote them. Go aws-okta used no
+ * prefix, so when `<prefix><key>` is missing, an entry `<key>` at the top of the store is read if its
+ * JSON names that key. An entry that is not an Item's JSON (someone typed it in) reads as raw bytes.
+ *
+ * @module
+ */
+
+import { decodeItem, encodeItem } from "./item_json.ts";
+import { KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
+
+/** Options for {@linkcode PassKeyring}. */
+export interface PassKeyringOptions {
+  /** The password store directory (PASSWORD_STORE_DIR or ~/.password-store). */
+  storeDir: string;
+  /** Prepended to every key: "aws-okta/" by default; "" reads and writes where Go aws-okta did. */
+  prefix: string;
+  /** The command to run (default "pass"). */
+  command?: string;
+  /** Extra environment for the command, e.g. GNUPGHOME (the process environment is inherited). */
+  env?: Record<string, string>;
+}
+
+/** A {@linkcode Keyring} in a pass password store. */
+export class PassKeyring implements Keyring {
+  /** Always "pass". */
+  readonly backend = "pass";
+  readonly #storeDir: string;
+  readonly #prefix: string;
+  readonly #command: string;
+  readonly #env: Record<string, string>;
+
+  constructor(options: PassKeyringOptions) {
+    this.#storeDir = options.storeDir.replace(/\/+$/, "");
+    this.#prefix = options.prefix;
+    this.#command = options.command ?? "pass";
+    this.#env = { ...options.env, PASSWORD_STORE_DIR: this.#storeDir };
+    checkPrefix(this.#prefix);
+  }
+
+  /** Reads `<prefix><key>`, else Go aws-okta's `<key>`; throws {@linkcode KeyNotFoundError}. */
+  async get(key: string): Promise<KeyringItem> {
+    const name = this.entryName(key);
+    if (await this.#exists(name)) {
+      const item = parseEntry(await this.#show(name), name);
+      // As in the file backend, the entry's name wins over a key recorded inside it.
+      item.key = key;
+      return item;
+    }
+    const legacy = await this.#legacy(key);
+    if (legacy) return legacy;
+    throw new KeyNotFoundError(key, this.backend);
+  }
+
+  /** Writes the item's JSON to `<prefix><key>` with `pass insert -m -f`. */
+  async set(item: KeyringItem): Promise<void> {
+    const name = this.entryName(item.key);
+    const json = encodeItem(item);
+    try {
+      await this.#run(["insert", "--multiline", "--force", "--", name], json, `cannot store "${name}"`);
+    } finally {
+      json.fill(0);
+    }
+  }
+
+  /** Removes `<prefix><key>` and Go aws-okta's `<key>`, so the key reads as missing afterwards. */
+  async remove(key: string): Promise<void> {
+    const name = this.entryName(key);
+    if (await this.#exists(name)) await this.#remove(name);
+    if (await this.#legacy(key)) await this.#remove(key);
+  }
+
+  /** The keys under the prefix, sorted. */
+  async keys(): Promise<string[]> {
+    // A prefix is a directory part ("aws-okta/") and/or the start of entry names ("aws-okta-").
+    const slash = this.#prefix.lastIndexOf("/");
+    const dir = slash < 0 ? this.#storeDir : `${this.#storeDir}/${this.#prefix.slice(0, slash)}`;
+    const namePrefix = this.#prefix.slice(slash + 1);
+    const keys: string[] = [];
+    const walk = async (path: string, relative: string): Promise<void> => {
+      for await (const entry of Deno.readDir(path)) {
+        if (entry.name.startsWith(".")) continue;
+        const name = relative ? `${relative}/${entry.name}` : entry.name;
+        if (entry.isDirectory) await walk(`${path}/${entry.name}`, name);
+        else if (entry.name.endsWith(".gpg") && name.startsWith(namePrefix)) {
+          keys.push(name.slice(namePrefix.length, -4));
+        }
+      }
+    };
+    try {
+      await walk(dir, "");
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return [];
+      throw new KeyringError(`pass keyring: cannot list "${dir}": ${message(error)}`, { cause: error });
+    }
+    return keys.sort();
+  }
+
+  /** The pass entry name of `key`. */
+  entryName(key: string): string {
+    checkKey(key);
+    return `${this.#prefix}${key}`;
+  }
+
+  async #legacy(key: string): Promise<KeyringItem | undefined> {
+    if (this.#prefix === "" || !(await this.#exists(key))) return undefined;
+    const bytes = await this.#show(key);
+    try {
+      const item = decodeItem(bytes);
+      return item.key === key ? item : undefined;
+    } catch {
+      // An unrelated entry of the same name.
+      return undefined;
+    } finally {
+      bytes.fill(0);
+    }
+  }
+
+  async #exists(name: string): Promise<boolean> {
+    try {
+      return (await Deno.stat(`${this.#storeDir}/${name}.gpg`)).isFile;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return false;
+      throw new KeyringError(`pass keyring: cannot read "${this.#storeDir}": ${message(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  #show(name: string): Promise<Uint8Array> {
+    return this.#run(["show", "--", name], undefined, `cannot read "${name}"`);
+  }
+
+  async #remove(name: string): Promise<void> {
+    await this.#run(["rm", "--force", "--", name], undefined, `cannot remove "${name}"`);
+  }
+
+  async #run(args: string[], stdin: Uint8Array | undefined, what: string): Promise<Uint8Array> {
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(this.#command, {
+        args,
+        env: this.#env,
+        stdin: stdin ? "piped" : "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (error) {
+      throw new KeyringError(`pass keyring: cannot run "${this.#command}": ${message(error)}`, {
+        hint: "install pass, or use --backend file",
+        cause: error,
+      });
+    }
+    if (stdin) {
+      const writer = child.stdin.getWriter();
+      await writer.write(stdin);
+      await writer.close();
+    }
+    const output = await child.output();
+    if (!output.success) {
+      // pass and gpg report on stderr; their messages name entries and keys, never secret contents.
+      const detail = new TextDecoder().decode(output.stderr).trim().split("\n").at(-1) ||
+        `exit code ${output.code}`;
+      throw new KeyringError(`pass keyring: ${what}: ${detail}`, {
+        hint: "check that gpg can decrypt the store (gpg-agent, key), or use --backend file",
+      });
+    }
+    return output.stdout;
+  }
+}
+
+/** An entry's item: the Go Item JSON when it is one, else the raw bytes (key left for the caller). */
+function parseEntry(bytes: Uint8Array, name: string): KeyringItem {
+  if (!looksLikeItem(bytes)) return { key: "", data: bytes };
+  try {
+    return decodeItem(bytes);
+  } catch (error) {
+    throw new KeyringError(`pass keyring: entry "${name}" is corrupted: ${message(error)}`, {
+      reason: "corrupted",
+      hint: `remove it with "pass rm ${name}" and log in again`,
+    });
+  } finally {
+    bytes.fill(0);
+  }
+}
+
+/** A JSON object with a "Key" and a "Data" member: 99designs/keyring's Item. */
+function looksLikeItem(bytes: Uint8Array): boolean {
+  if (bytes[0] !== 0x7b) return false;
+  try {
+    const value = JSON.parse(new TextDecoder().decode(bytes));
+    return typeof value === "object" && value !== null && "Key" in value && "Data" in value;
+  } catch {
+    return false;
+  }
+}
+
+/** Keys become paths inside the store: none may climb out of it or look like an option. */
+function checkKey(key: string): void {
+  const segments = key.split("/");
+  if (
+    key === "" || key.includes("\0") || key.startsWith("/") || segments.some((s) => s === "." || s === "..")
+  ) {
+    throw new KeyringError(`invalid keyring key "${key.replaceAll("\0", "\\0")}"`, { reason: "invalid-key" });
+  }
+}
+
+function checkPrefix(prefix: string): void {
+  if (prefix.startsWith("/") || prefix.includes("\0") || prefix.split("/").some((s) => s === "..")) {
+    throw new KeyringError(`invalid pass prefix "${prefix}"`, {
+      hint: "set AWS_OKTA_PASS_PREFIX to a relative path",
+    });
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
