@@ -285,12 +285,12 @@ Deno.test("previous: from MFA_CHALLENGE back to MFA_REQUIRED, then another facto
   });
 });
 
-Deno.test("web, u2f and webauthn are not simulated yet: 403 E0000079", async () => {
+Deno.test("web, u2f and webauthn are answered by the Duo and WebAuthn endpoint groups", async () => {
   const duo: SimFactor = { id: "dsfDUO0000000001", factorType: "web", provider: "DUO" };
   await withFactors([duo], async (sim) => {
     const { stateToken, href } = await mfa(sim, duo.id);
     const r = await postJson(href, { stateToken });
-    assert.equal(r.status, 403);
-    assert.equal(r.body.errorCode, "E0000079");
+    assert.equal(r.body.status, "MFA_CHALLENGE");
+    assert.match(r.body._embedded.factor._embedded.verification.signature, /^TX\|.*:APP\|/);
   });
 });

@@ -27,6 +27,8 @@ import { factorRoutes } from "./okta_factors.ts";
 import { sessionRoutes } from "./okta_sessions.ts";
 import { federationRoutes } from "./federation.ts";
 import { idxRoutes } from "./okta_idx.ts";
+import { duoRoutes } from "./duo.ts";
+import { webauthnRoutes } from "./okta_webauthn.ts";
 import { type SimOptions, SimState } from "./state.ts";
 import { handleSts, stsKey, stsParams } from "./sts.ts";
 
@@ -38,6 +40,8 @@ export const OKTA_ROUTES: Route[] = [...authnRoutes, ...factorRoutes, ...session
 OKTA_ROUTES.push(...federationRoutes);
 // Identity Engine: org discovery, device authorization, tokens, appLinks, /login/token/sso.
 OKTA_ROUTES.push(...idxRoutes);
+// Duo (Okta's callback, Duo's frame API) and security keys; both also register factor verifiers.
+OKTA_ROUTES.push(...duoRoutes, ...webauthnRoutes);
 
 /** A running simulator. */
 export interface Simulator {
