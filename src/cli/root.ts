@@ -7,10 +7,13 @@
 
 import { defineCommand, type FlagSpec } from "./command.ts";
 import { addCommand } from "./add.ts";
+import { backendsCommand } from "./backends.ts";
 import { credProcessCommand } from "./cred_process.ts";
 import { envCommand } from "./env.ts";
 import { execCommand } from "./exec.ts";
 import { versionCommand } from "./version.ts";
+import { webCommand } from "./web.ts";
+import { m2mCommand } from "./m2m.ts";
 
 /** Flags every command accepts, before or after the command name (aws-okta's persistent flags). */
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
@@ -72,5 +75,14 @@ export const rootCommand = defineCommand({
     "aws-okta gets AWS credentials through Okta (password + MFA, Okta sessions reused) and caches them in your keyring.\n" +
     "Use it as a credential_process, or run commands with credentials in their environment.",
   flags: GLOBAL_FLAGS,
-  subcommands: [addCommand, credProcessCommand, execCommand, envCommand, versionCommand],
+  subcommands: [
+    addCommand,
+    credProcessCommand,
+    execCommand,
+    envCommand,
+    webCommand,
+    m2mCommand,
+    backendsCommand,
+    versionCommand,
+  ],
 });

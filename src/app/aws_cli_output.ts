@@ -1,0 +1,103 @@
+/**
+ * Delivering credentials the way okta-aws-cli's `--format` does, minus its known faults:
+ *
+ * - `env-var`: export lines on stdout (PowerShell `$Env:` lines on Windows, not `setx`, which
+ *   would persist the keys and leave the current shell without them);
+ * - `aws-credentials`: the profile's section of the credentials file updated in place (never a
+ *   duplicate section appended), every other byte kept, atomic replace, mode 0600;
+ * - `process-credentials`: the credential_process JSON;
+ * - `noop`: nothing.
+ *
+ * `--write-aws-credentials` writes the file whatever the format; `--exec` runs the command with the
+ * credentials in its full environment and returns its exit code.
+ *
+ * @module
+ */
+
+import type { AwsCredentials } from "../aws/credentials.ts";
+import { childEnv, credentialProcessJson, exportLines } from "../aws/formats.ts";
+import type { AppContext } from "./context.ts";
+import { writeCredentialsFile } from "./credentials_file.ts";
+import { runChild } from "./exec.ts";
+
+/** okta-aws-cli's output formats. */
+export const OUTPUT_FORMATS = ["env-var", "aws-credentials", "process-credentials", "noop"] as const;
+
+/** One of {@linkcode OUTPUT_FORMATS}. */
+export type OutputFormat = typeof OUTPUT_FORMATS[number];
+
+/** How to deliver. */
+export interface OutputOptions {
+  format: OutputFormat;
+  /** Section of the credentials file. */
+  profile: string;
+  /** The credentials file (`--aws-credentials`). */
+  credentialsFile: string;
+  /** `--write-aws-credentials`: also (or only) write the file. */
+  writeCredentials: boolean;
+  /** `--legacy-aws-variables`: aws_security_token / AWS_SECURITY_TOKEN too. */
+  legacy: boolean;
+  /** `--expiry-aws-variables`: x_security_token_expires in the file. */
+  expiry: boolean;
+  /** `--aws-region`, written to the file and the child's environment. */
+  region?: string;
+  /** `--exec`: the command after "--". */
+  exec?: { command: string; args: readonly string[] };
+}
+
+/** Writes to stdout (the CLI's writer). */
+export type Stdout = (text: string) => void;
+
+/** Delivers one set of credentials; returns the child's exit code for `--exec`. */
+export async function deliverCredentials(
+  ctx: AppContext,
+  creds: AwsCredentials,
+  options: OutputOptions,
+  stdout: Stdout,
+): Promise<number | undefined> {
+  if (options.writeCredentials || options.format === "aws-credentials") {
+    await writeCredentialsFile({
+      path: options.credentialsFile,
+      section: options.profile,
+      creds,
+      securityToken: options.legacy,
+      expiryKey: options.expiry ? "x_security_token_expires" : false,
+      ...(options.region ? { region: options.region } : {}),
+    });
+    ctx.prompter.say(
+      `Updated profile "${options.profile}" in credentials file "${options.credentialsFile}".`,
+    );
+  }
+  const vars = credentialVars(creds, options.legacy);
+  if (options.exec) {
+    const extra = options.region ? { AWS_REGION: options.region, AWS_DEFAULT_REGION: options.region } : {};
+    return await runChild({
+      command: options.exec.command,
+      args: options.exec.args,
+      env: childEnv(ctx.env.toObject(), { ...vars, ...extra }),
+    });
+  }
+  switch (options.format) {
+    case "env-var":
+      stdout(exportLines(vars, Deno.build.os === "windows" ? "powershell" : "sh"));
+      break;
+    case "process-credentials":
+      stdout(credentialProcessJson(creds, true));
+      break;
+    case "aws-credentials":
+    case "noop":
+      break;
+  }
+  return undefined;
+}
+
+/** The three key variables (plus AWS_SECURITY_TOKEN when asked). */
+export function credentialVars(creds: AwsCredentials, legacy: boolean): Record<string, string> {
+  const vars: Record<string, string> = {
+    AWS_ACCESS_KEY_ID: creds.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+    AWS_SESSION_TOKEN: creds.sessionToken,
+  };
+  if (legacy) vars.AWS_SECURITY_TOKEN = creds.sessionToken;
+  return vars;
+}

@@ -1,0 +1,167 @@
+/**
+ * `aws-okta web`: okta-aws-cli's `web` command (same flags and OKTA_AWSCLI_* variables, okta.yaml
+ * labels and profiles), so its users switch by replacing the command name.
+ *
+ * @module
+ */
+
+import { UsageError } from "../errors.ts";
+import { AWS_CLI_FLAGS, credentialsFileOf, execCommandOf, flagReader, formatOf } from "./aws_cli_flags.ts";
+import { defineCommand, type ParsedCommand } from "./command.ts";
+import { appContext, homeDir, processEnv } from "./context.ts";
+import { writeStdout } from "./output.ts";
+
+const USAGE = "aws-okta web [flags] [--exec -- <command> [args...]]";
+
+/** The web command. */
+export const webCommand = defineCommand({
+  name: "web",
+  summary: "okta-aws-cli's web flow: device sign-in, then credentials in okta-aws-cli's formats",
+  description:
+    "web signs in with the OIDC device flow (Okta Identity Engine), gets a SAML assertion for the AWS app\n" +
+    "and prints or stores the credentials like okta-aws-cli. The Okta tokens stay in your keyring, so the\n" +
+    "browser opens again only when they and the refresh token have run out.\n\n" +
+    "okta-aws-cli's -b (--open-browser) and -d (--debug-api-calls) are aws-okta's --backend and --debug:\n" +
+    "use the long names.",
+  args: [{
+    name: "command",
+    variadic: true,
+    complete: "command",
+    description: "With --exec: the command, after --",
+  }],
+  passthrough: true,
+  flags: [
+    ...AWS_CLI_FLAGS,
+    {
+      name: "aws-acct-fed-app-id",
+      short: "a",
+      type: "string",
+      valueName: "ID",
+      description: "The AWS Account Federation app's id (else found through your Okta apps)",
+      env: ["OKTA_AWSCLI_AWS_ACCOUNT_FEDERATION_APP_ID", "OKTA_AWS_ACCOUNT_FEDERATION_APP_ID"],
+    },
+    {
+      name: "aws-iam-idp",
+      short: "i",
+      type: "string",
+      valueName: "ARN",
+      description: "IAM identity provider (ARN, or its okta.yaml label)",
+      env: ["OKTA_AWSCLI_IAM_IDP"],
+    },
+    {
+      name: "qr-code",
+      short: "q",
+      type: "boolean",
+      description: "Also print a QR code of the sign-in URL",
+      env: ["OKTA_AWSCLI_QR_CODE"],
+    },
+    {
+      name: "open-browser",
+      type: "boolean",
+      description: "Open the sign-in URL in a browser",
+      env: ["OKTA_AWSCLI_OPEN_BROWSER"],
+    },
+    {
+      name: "open-browser-command",
+      short: "m",
+      type: "string",
+      valueName: "COMMAND",
+      description: "Command that opens the URL (appended as its last argument); implies --open-browser",
+      env: ["OKTA_AWSCLI_OPEN_BROWSER_COMMAND"],
+    },
+    {
+      name: "all-profiles",
+      short: "k",
+      type: "boolean",
+      description: "Every role of every AWS app, each to its own profile in the credentials file",
+      env: ["OKTA_AWSCLI_ALL_PROFILES"],
+    },
+    {
+      name: "cache-access-token",
+      short: "e",
+      type: "boolean",
+      description: "Accepted for okta-aws-cli: the Okta tokens are always kept, in the keyring",
+      env: ["OKTA_AWSCLI_CACHE_ACCESS_TOKEN"],
+    },
+  ],
+  examples: [
+    {
+      description: "Export lines for your shell",
+      command: 'eval "$(aws-okta web --org-domain acme.okta.com --oidc-client-id 0oa9cli...)"',
+    },
+    {
+      description: "Update [prod] in ~/.aws/credentials",
+      command: "aws-okta web -o acme.okta.com -c 0oa9cli... -r <role ARN> -p prod --write-aws-credentials",
+    },
+    {
+      description: "Run a command",
+      command: "aws-okta web -o acme.okta.com -c 0oa9cli... --exec -- aws s3 ls",
+    },
+  ],
+  action: async (input) => {
+    const { loadOktaYaml, oktaYamlPath } = await import("../config/okta_yaml.ts");
+    const home = homeDir(processEnv);
+    const yaml = await loadOktaYaml(oktaYamlPath(home));
+    const profileName = String(input.flags["profile"] ?? "default");
+    const read = flagReader(input, yaml.profiles[profileName] ?? {});
+    const ctx = appContext(
+      withDebug(input, read.boolean("debug-labels") || read.boolean("debug-api-calls")),
+      "tty",
+    );
+    const orgDomain = required(read.string("org-domain"), "org-domain", "OKTA_AWSCLI_ORG_DOMAIN");
+    const clientId = required(read.string("oidc-client-id"), "oidc-client-id", "OKTA_AWSCLI_OIDC_CLIENT_ID");
+    const allProfiles = read.boolean("all-profiles");
+    const writeCredentials = read.boolean("write-aws-credentials") || allProfiles;
+    const format = formatOf(read, writeCredentials);
+    const exec = execCommandOf(input, read.boolean("exec"), USAGE);
+    if (allProfiles && exec) {
+      throw new UsageError("--all-profiles and --exec cannot be combined", { usage: USAGE });
+    }
+    const openBrowserCommand = read.string("open-browser-command");
+    const region = read.string("aws-region");
+    const appId = read.string("aws-acct-fed-app-id");
+    const idp = read.string("aws-iam-idp");
+    const role = read.string("aws-iam-role");
+    const duration = read.integer("aws-session-duration") ?? read.integer("session-duration");
+    const { runWeb } = await import("../app/web.ts");
+    return await runWeb(ctx, {
+      orgDomain,
+      clientId,
+      ...(appId ? { appId } : {}),
+      ...(idp ? { idp } : {}),
+      ...(role ? { role } : {}),
+      ...(duration !== undefined ? { sessionDuration: duration } : {}),
+      ...(region ? { region } : {}),
+      openBrowser: read.boolean("open-browser") || openBrowserCommand !== undefined,
+      ...(openBrowserCommand ? { openBrowserCommand } : {}),
+      qrCode: read.boolean("qr-code"),
+      allProfiles,
+      yaml,
+      output: {
+        format,
+        profile: profileName,
+        credentialsFile: credentialsFileOf(
+          read.string("aws-credentials"),
+          ctx.env.get("AWS_SHARED_CREDENTIALS_FILE"),
+          ctx.home,
+        ),
+        writeCredentials,
+        legacy: read.boolean("legacy-aws-variables"),
+        expiry: read.boolean("expiry-aws-variables"),
+        ...(region ? { region } : {}),
+        ...(exec ? { exec } : {}),
+      },
+    }, writeStdout);
+  },
+});
+
+/** The input with `--debug` on when okta-aws-cli's debug flags ask for it. */
+export function withDebug(input: ParsedCommand, debug: boolean): ParsedCommand {
+  return debug ? { ...input, flags: { ...input.flags, debug: true } } : input;
+}
+
+/** A required value, or a usage error naming the flag and the variable. */
+export function required(value: string | undefined, flag: string, variable: string): string {
+  if (value) return value;
+  throw new UsageError(`missing --${flag}`, { hint: `pass --${flag} or set ${variable}`, usage: USAGE });
+}
