@@ -153,9 +153,12 @@ async function authenticate(
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
-      throw new AppError(`${methodName(choice)} was not approved within ${Math.round(timeout / 1000)} s`, {
-        hint: "run the command again and approve it",
-      });
+      throw new AppError(
+        `${capitalized(methodName(choice))} was not approved within ${formatDuration(timeout)}`,
+        {
+          hint: "run the command again and approve it",
+        },
+      );
     }
     context.debug?.(`duo: waiting (${polls}, ${status.code || "no status"})`);
     await delay(Math.min(interval, remaining));
@@ -213,9 +216,18 @@ function methodName(choice: DuoChoice): string {
   return choice.method === "Duo Push" ? "Duo Push" : "the Duo phone call";
 }
 
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function formatDuration(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms >= 1000) return `${Math.round(ms / 1000)} s`;
+  return `${ms} ms`;
+}
+
 function failure(choice: DuoChoice, status: DuoStatus): AppError {
-  const what = methodName(choice);
-  const capital = what.charAt(0).toUpperCase() + what.slice(1);
+  const capital = capitalized(methodName(choice));
   if (status.code === "timeout" || /timed out|timeout/i.test(status.reason ?? "")) {
     return new AppError(`${capital} timed out`, { hint: "run the command again and approve it" });
   }
