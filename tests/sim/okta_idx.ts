@@ -260,7 +260,8 @@ async function clientCredentials(ctx: SimContext): Promise<Response> {
     return oauthError("invalid_client", "Client authentication failed: no client assertion.", 401);
   }
   const verdict = await checkAssertion(ctx, state, params.get("client_assertion") ?? "", asId);
-  if (typeof verdict === "string") return oauthError("invalid_client", verdict, 401);
+  if ("refused" in verdict) return oauthError("invalid_client", verdict.refused, 401);
+  const clientId = verdict.clientId;
   const scopes = (params.get("scope") ?? "").split(/\s+/).filter(Boolean);
   if (scopes.length === 0 || scopes.some((scope) => !serverScopes.includes(scope))) {
     return oauthError(
@@ -278,11 +279,11 @@ async function clientCredentials(ctx: SimContext): Promise<Response> {
     aud: "api://default",
     iat: Math.floor(now / 1000),
     exp: Math.floor(expiresAt / 1000),
-    cid: verdict,
-    sub: verdict,
+    cid: clientId,
+    sub: clientId,
     scp: scopes,
   });
-  state.issuedJwts.set(accessToken, { clientId: verdict, expiresAt, issuer });
+  state.issuedJwts.set(accessToken, { clientId, expiresAt, issuer });
   ctx.state.bump("m2m:issued");
   return json({
     token_type: "Bearer",
@@ -298,33 +299,37 @@ async function checkAssertion(
   state: IdxState,
   assertion: string,
   asId: string,
-): Promise<string> {
+): Promise<{ clientId: string } | { refused: string }> {
   const unverified = assertion.split(".")[1];
   let iss: unknown;
   try {
     iss = JSON.parse(atob((unverified ?? "").replace(/-/g, "+").replace(/_/g, "/"))).iss;
   } catch {
-    return "The client_assertion is not a JWT.";
+    return { refused: "The client_assertion is not a JWT." };
   }
   const client = state.client(typeof iss === "string" ? iss : null);
-  if (!client?.publicJwk) return "Client authentication failed: unknown client or no registered key.";
+  if (!client?.publicJwk) {
+    return { refused: "Client authentication failed: unknown client or no registered key." };
+  }
   const verified = await verifyJwt(assertion, client.publicJwk);
-  if (!verified) return "The client_assertion signature is invalid.";
+  if (!verified) return { refused: "The client_assertion signature is invalid." };
   const { header, claims } = verified;
   if (client.publicJwk.kid && header.kid !== client.publicJwk.kid) {
-    return "The client_assertion 'kid' is unknown.";
+    return { refused: "The client_assertion 'kid' is unknown." };
   }
-  if (claims.sub !== client.clientId) return "The client_assertion 'sub' must be the client id.";
+  if (claims.sub !== client.clientId) return { refused: "The client_assertion 'sub' must be the client id." };
   if (claims.aud !== `${ctx.origin}/oauth2/${asId}/v1/token`) {
-    return "The audience of the client_assertion is invalid.";
+    return { refused: "The audience of the client_assertion is invalid." };
   }
   const nowS = ctx.state.now() / 1000;
-  if (typeof claims.exp !== "number" || claims.exp <= nowS) return "The client_assertion has expired.";
+  if (typeof claims.exp !== "number" || claims.exp <= nowS) {
+    return { refused: "The client_assertion has expired." };
+  }
   if (typeof claims.jti !== "string" || state.usedJtis.has(claims.jti)) {
-    return "The client_assertion 'jti' was already used.";
+    return { refused: "The client_assertion 'jti' was already used." };
   }
   state.usedJtis.add(claims.jti);
-  return client.clientId;
+  return { clientId: client.clientId };
 }
 
 function appLinks(ctx: SimContext): Response {
