@@ -57,12 +57,7 @@ export interface EksToken {
 
 /** Builds the bearer token for `clusterName`. */
 export async function eksToken(input: EksTokenInput): Promise<EksToken> {
-  if (!/^\S{1,255}$/.test(input.clusterName)) {
-    throw new AppError(`invalid cluster name "${input.clusterName}"`, {
-      hint: "use the EKS cluster's name, as in `aws eks list-clusters`",
-      exitCode: 2,
-    });
-  }
+  checkClusterName(input.clusterName);
   const base = new URL(input.stsUrl);
   base.pathname = "/";
   base.search = "?Action=GetCallerIdentity&Version=2011-06-15";
@@ -82,6 +77,16 @@ export async function eksToken(input: EksTokenInput): Promise<EksToken> {
     input.creds.expiration.getTime(),
   );
   return { token: TOKEN_PREFIX + base64Url(url.href), expiration: new Date(expiration) };
+}
+
+/** Refuses an empty cluster name or one with blanks (a usage error, exit code 2). */
+export function checkClusterName(name: string): void {
+  if (!/^\S{1,255}$/.test(name)) {
+    throw new AppError(`invalid cluster name "${name}"`, {
+      hint: "use the EKS cluster's name, as in `aws eks list-clusters`",
+      exitCode: 2,
+    });
+  }
 }
 
 /** Decodes a token back to its presigned URL. */

@@ -33,6 +33,8 @@ export interface FlagSpec {
   valueName?: string;
   /** What shell completion should offer for the value. */
   complete?: "profile" | "file" | "backend" | "command";
+  /** Values shell completion offers without restricting what is accepted (unlike `values`). */
+  suggest?: readonly string[];
   /** Also accepted by every subcommand, before or after its name. */
   global?: boolean;
   /** Accepted but not shown in help or completions. */
@@ -51,6 +53,8 @@ export interface ArgSpec {
   description?: string;
   /** What shell completion should offer. */
   complete?: "profile" | "file" | "command";
+  /** Values shell completion offers (the command's action checks what it accepts). */
+  suggest?: readonly string[];
 }
 
 /** A command and, recursively, its subcommands. */

@@ -14,6 +14,11 @@ import { execCommand } from "./exec.ts";
 import { versionCommand } from "./version.ts";
 import { webCommand } from "./web.ts";
 import { m2mCommand } from "./m2m.ts";
+import { completionCommand } from "./completion.ts";
+import { eksTokenCommand } from "./eks_token.ts";
+import { listCommand } from "./list.ts";
+import { loginCommand } from "./login.ts";
+import { writeToCredentialsCommand } from "./write_to_credentials.ts";
 
 /** Flags every command accepts, before or after the command name (aws-okta's persistent flags). */
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
@@ -39,6 +44,7 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
     type: "string",
     valueName: "PROVIDER",
     description: "MFA provider to use (e.g. OKTA, GOOGLE, DUO, SYMANTEC, YUBICO, FIDO)",
+    suggest: ["OKTA", "GOOGLE", "DUO", "SYMANTEC", "YUBICO", "FIDO"],
     env: ["AWS_OKTA_MFA_PROVIDER"],
     global: true,
   },
@@ -47,6 +53,18 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
     type: "string",
     valueName: "TYPE",
     description: "MFA factor type to use (e.g. push, token:software:totp, sms, call, email, web, webauthn)",
+    suggest: [
+      "push",
+      "token:software:totp",
+      "token:hardware",
+      "token",
+      "sms",
+      "call",
+      "email",
+      "web",
+      "u2f",
+      "webauthn",
+    ],
     env: ["AWS_OKTA_MFA_FACTOR_TYPE"],
     global: true,
   },
@@ -55,6 +73,7 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
     type: "string",
     valueName: "DEVICE",
     description: 'Duo device to use: phone1, phone2, u2f or token (default "phone1")',
+    suggest: ["phone1", "phone2", "u2f", "token"],
     env: ["AWS_OKTA_MFA_DUO_DEVICE"],
     global: true,
   },
@@ -83,6 +102,11 @@ export const rootCommand = defineCommand({
     webCommand,
     m2mCommand,
     backendsCommand,
+    loginCommand,
+    writeToCredentialsCommand,
+    listCommand,
+    eksTokenCommand,
+    completionCommand,
     versionCommand,
   ],
 });

@@ -1,0 +1,80 @@
+/**
+ * `aws-okta completion bash|zsh|fish|powershell`: prints a shell completion script; and the
+ * hidden `aws-okta completion suggest`, which those scripts call to learn what can come next.
+ *
+ * @module
+ */
+
+import { UsageError } from "../errors.ts";
+import { type CommandSpec, defineCommand } from "./command.ts";
+import { writeStdout } from "./output.ts";
+import { COMPLETION_SHELLS, completionScript, type CompletionShell } from "./completion_scripts.ts";
+
+/** `completion suggest`: the candidates for the word under the cursor (see complete_words.ts). */
+const suggestCommand = defineCommand({
+  name: "suggest",
+  summary: "Print completion candidates for a command line (used by the completion scripts)",
+  hidden: true,
+  flags: [{ name: "current", type: "string", valueName: "WORD", description: "The word under the cursor" }],
+  args: [{ name: "words", variadic: true, description: "The words before it, after --" }],
+  passthrough: true,
+  action: async (input) => {
+    const { completeWords, formatCompletion } = await import("./complete_words.ts");
+    const { rootCommand } = await import("./root.ts");
+    const current = typeof input.flags["current"] === "string" ? input.flags["current"] : "";
+    const { BACKENDS } = await import("../keyring/select.ts");
+    const profiles = await profileLister();
+    const completion = completeWords(rootCommand as CommandSpec, [...input.rest, current], {
+      profiles,
+      backends: BACKENDS,
+    });
+    writeStdout(formatCompletion(completion));
+  },
+});
+
+/** The completion command. */
+export const completionCommand = defineCommand({
+  name: "completion",
+  summary: "Print a shell completion script",
+  description:
+    "completion prints a completion script for bash, zsh, fish or PowerShell. The script completes\n" +
+    "commands, flags, flag values (backends, MFA providers, shells) and the profile names of your AWS\n" +
+    "config, asking aws-okta itself each time, so it always matches the installed version.",
+  args: [{
+    name: "shell",
+    required: true,
+    suggest: COMPLETION_SHELLS,
+    description: `One of ${COMPLETION_SHELLS.join(", ")}`,
+  }],
+  subcommands: [suggestCommand],
+  examples: [
+    { description: "bash (in ~/.bashrc)", command: "source <(aws-okta completion bash)" },
+    { description: "zsh (in ~/.zshrc, after compinit)", command: "source <(aws-okta completion zsh)" },
+    { description: "fish", command: "aws-okta completion fish > ~/.config/fish/completions/aws-okta.fish" },
+    {
+      description: "PowerShell (in $PROFILE)",
+      command: "aws-okta completion powershell | Out-String | Invoke-Expression",
+    },
+  ],
+  action: (input) => {
+    const shell = String(input.args["shell"]);
+    if (!(COMPLETION_SHELLS as readonly string[]).includes(shell)) {
+      throw new UsageError(`unsupported shell "${shell}": use one of ${COMPLETION_SHELLS.join(", ")}`, {
+        usage: "aws-okta completion bash|zsh|fish|powershell",
+      });
+    }
+    writeStdout(completionScript(shell as CompletionShell));
+    return Promise.resolve();
+  },
+});
+
+/** Loads what reading profile names needs; the names are read only if a profile is wanted. */
+async function profileLister(): Promise<() => string[]> {
+  const { configPath, loadAwsConfigSync } = await import("../config/aws_config.ts");
+  const { listProfiles } = await import("../app/list_profiles.ts");
+  const { processEnv, homeDir } = await import("./context.ts");
+  return () => {
+    const config = loadAwsConfigSync(configPath(processEnv, homeDir(processEnv)));
+    return listProfiles(config).profiles.map((profile) => profile.name);
+  };
+}
