@@ -16,5 +16,6 @@ export function openAppKeyring(ctx: AppContext): Promise<Keyring> {
     home: ctx.home,
     env: ctx.env,
     promptSecret: (question) => ctx.prompter.secret(question),
+    debug: ctx.debug,
   });
 }

@@ -7,9 +7,9 @@
  * @module
  */
 
-import { connectBus } from "./dbus_connection.ts";
-import { BusConnectionError } from "./dbus_connection.ts";
+import { BusConnectionError, connectBus } from "./dbus_connection.ts";
 import { findSessionBus } from "./dbus_address.ts";
+import { fileDir } from "./select.ts";
 
 /** Backend names in aws-okta's order of preference (99designs/keyring's). */
 export const BACKEND_ORDER = ["wincred", "keychain", "secret-service", "kwallet", "pass", "file"] as const;
@@ -100,7 +100,7 @@ export class BackendProber {
       case "pass":
         return probePass(this.#options, os);
       case "file":
-        return { name, usable: true, detail: "encrypted files (always available)" };
+        return { name, usable: true, detail: `encrypted files in "${fileDir(this.#options)}"` };
     }
   }
 

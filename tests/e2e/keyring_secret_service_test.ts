@@ -1,0 +1,274 @@
+/**
+ * The secret-service backend end to end: the real CLI (libsecret through FFI) against a real
+ * gnome-keyring-daemon on a private D-Bus session bus, cross-checked both ways with secret-tool;
+ * items Go aws-okta left in the "awsvault" collection; and a session bus that never answers.
+ */
+
+import assert from "node:assert/strict";
+import { connectBus } from "../../src/keyring/dbus_connection.ts";
+import {
+  hasCommand,
+  startHungBus,
+  startSecretService,
+  type TestSecretService,
+} from "../../src/keyring/test_support.ts";
+import { assertIncludes, createWorld, expectCode, samlUrlOf, type World } from "./harness.ts";
+
+const ENGINEER = "arn:aws:iam::123456789012:role/Engineer";
+const haveDaemon = Deno.build.os === "linux" &&
+  ["dbus-daemon", "gnome-keyring-daemon", "secret-tool"].every(hasCommand);
+
+async function setUpWorld(svc: TestSecretService): Promise<World> {
+  const world = await createWorld();
+  await world.writeConfig(
+    `[okta]\naws_saml_url = ${samlUrlOf(world.sim)}\n\n[profile dev]\nokta_aws_role_arn = ${ENGINEER}\n`,
+  );
+  world.env.AWS_OKTA_BACKEND = "secret-service";
+  world.env.DBUS_SESSION_BUS_ADDRESS = svc.address;
+  // No file passphrase: a fall back to the file backend would fail loudly.
+  delete world.env.AWS_OKTA_FILE_PASSPHRASE;
+  return world;
+}
+
+async function secretTool(svc: TestSecretService, args: string[], stdin?: string): Promise<string> {
+  const child = new Deno.Command("secret-tool", {
+    args,
+    env: svc.env,
+    clearEnv: true,
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(stdin));
+    await writer.close();
+  }
+  const output = await child.output();
+  if (!output.success) throw new Error(`secret-tool ${args[0]}: ${new TextDecoder().decode(output.stderr)}`);
+  return new TextDecoder().decode(output.stdout);
+}
+
+function credentialsJson(world: World): string {
+  const user = world.sim.state.users[0]!;
+  return JSON.stringify({
+    Organization: "",
+    Username: user.login,
+    Password: user.password,
+    Domain: world.sim.url,
+  });
+}
+
+function assertCredentialProcessJson(stdout: string): void {
+  const json = JSON.parse(stdout);
+  assert.equal(json.Version, 1);
+  assert.match(json.AccessKeyId, /^ASIA/);
+}
+
+Deno.test({
+  name:
+    "secret-service: add, cred-process and exec work against gnome-keyring, and secret-tool reads our items",
+  ignore: !haveDaemon,
+  async fn() {
+    const svc = await startSecretService();
+    const world = await setUpWorld(svc);
+    try {
+      expectCode(await world.add(), 0);
+      await assert.rejects(Deno.stat(`${world.home}/.aws-okta`), Deno.errors.NotFound);
+
+      // Written by aws-okta, read by secret-tool: the secret is the credentials JSON itself.
+      const stored = JSON.parse(
+        await secretTool(svc, ["lookup", "service", "aws-okta-login", "key", "okta-creds"]),
+      );
+      assert.equal(stored.Username, world.sim.state.users[0]!.login);
+      const listing = await secretTool(svc, [
+        "search",
+        "--all",
+        "service",
+        "aws-okta-login",
+        "key",
+        "okta-creds",
+      ]);
+      assertIncludes(listing, "label = aws-okta: okta credentials");
+
+      const first = await world.run(["cred-process", "dev"]);
+      expectCode(first, 0);
+      assertCredentialProcessJson(first.stdout);
+      assert.equal(world.sim.count("sts:AssumeRoleWithSAML"), 1);
+      // The second call is a cache hit, served from the Secret Service.
+      const second = await world.run(["cred-process", "dev"]);
+      expectCode(second, 0);
+      assert.equal(JSON.parse(second.stdout).AccessKeyId, JSON.parse(first.stdout).AccessKeyId);
+      assert.equal(world.sim.count("sts:AssumeRoleWithSAML"), 1);
+      assertIncludes(
+        await secretTool(svc, ["search", "--all", "service", "aws-okta-login"]),
+        "label = aws-okta: aws session for dev",
+      );
+
+      const exec = await world.run(["exec", "dev", "--", "sh", "-c", 'echo "$AWS_ACCESS_KEY_ID"']);
+      expectCode(exec, 0);
+      assert.equal(exec.stdout.trim(), JSON.parse(first.stdout).AccessKeyId);
+      await assert.rejects(Deno.stat(`${world.home}/.aws-okta`), Deno.errors.NotFound);
+    } finally {
+      await world.close();
+      await svc.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "secret-service: credentials stored with secret-tool are used by aws-okta",
+  ignore: !haveDaemon,
+  async fn() {
+    const svc = await startSecretService();
+    const world = await setUpWorld(svc);
+    try {
+      await secretTool(
+        svc,
+        ["store", "--label=typed by hand", "service", "aws-okta-login", "key", "okta-creds"],
+        credentialsJson(world),
+      );
+      const result = await world.run(["cred-process", "dev"]);
+      expectCode(result, 0);
+      assertCredentialProcessJson(result.stdout);
+      assert.equal(world.sim.count("POST /api/v1/authn"), 1);
+    } finally {
+      await world.close();
+      await svc.close();
+    }
+  },
+});
+
+/** Creates an item the way Go aws-okta did: go-libsecret's CreateItem in the "awsvault" collection. */
+async function createGoItem(svc: TestSecretService, key: string, data: string, label: string): Promise<void> {
+  const conn = await connectBus(svc.address, { timeoutMs: 5000 });
+  try {
+    const service = {
+      destination: "org.freedesktop.secrets",
+      path: "/org/freedesktop/secrets",
+      interface: "org.freedesktop.Secret.Service",
+    };
+    const [, session] = await conn.call({
+      ...service,
+      member: "OpenSession",
+      signature: "sv",
+      body: ["plain", { signature: "s", value: "" }],
+    });
+    const collection = "/org/freedesktop/secrets/collection/awsvault";
+    const [, prompt] = await conn.call({
+      ...service,
+      member: "Unlock",
+      signature: "ao",
+      body: [[collection]],
+    });
+    assert.equal(prompt, "/");
+    const item = JSON.stringify({
+      Key: key,
+      Data: btoa(data),
+      Label: label,
+      Description: "",
+      KeychainNotTrustApplication: false,
+      KeychainNotSynchronizable: false,
+    });
+    await conn.call({
+      destination: "org.freedesktop.secrets",
+      path: collection,
+      interface: "org.freedesktop.Secret.Collection",
+      member: "CreateItem",
+      signature: "a{sv}(oayays)b",
+      body: [
+        new Map([
+          ["org.freedesktop.Secret.Item.Label", { signature: "s", value: key }],
+          ["org.freedesktop.Secret.Item.Attributes", {
+            signature: "a{ss}",
+            value: new Map([["profile", key]]),
+          }],
+        ]),
+        [session!, new Uint8Array(0), new TextEncoder().encode(item), "application/json"],
+        true,
+      ],
+    });
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test({
+  name: "secret-service: credentials Go aws-okta left in the awsvault collection are read",
+  ignore: !haveDaemon,
+  async fn() {
+    const fixture = await Deno.readTextFile(new URL("../fixtures/keyring/awsvault.keyring", import.meta.url));
+    const svc = await startSecretService({ keyrings: { "awsvault.keyring": fixture } });
+    const world = await setUpWorld(svc);
+    try {
+      await createGoItem(svc, "okta-creds", credentialsJson(world), "okta credentials");
+      // Go's item, as secret-tool sees it: the whole Go item JSON under attribute "profile".
+      assert.match(
+        await secretTool(svc, ["lookup", "profile", "okta-creds"]),
+        /^\{"Key":"okta-creds","Data":"/,
+      );
+
+      const result = await world.run(["cred-process", "dev"]);
+      expectCode(result, 0);
+      assertCredentialProcessJson(result.stdout);
+      // The session we cached is ours; Go's item is left as it was.
+      assertIncludes(
+        await secretTool(svc, ["search", "--all", "service", "aws-okta-login"]),
+        "label = aws-okta: aws session for dev",
+      );
+      assert.match(await secretTool(svc, ["lookup", "profile", "okta-creds"]), /^\{"Key":"okta-creds"/);
+    } finally {
+      await world.close();
+      await svc.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "a hung or missing D-Bus fails fast with a message naming --backend file",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const hung = await startHungBus();
+    const world = await createWorld();
+    try {
+      await world.writeConfig(
+        `[okta]\naws_saml_url = ${samlUrlOf(world.sim)}\n\n[profile dev]\nokta_aws_role_arn = ${ENGINEER}\n`,
+      );
+      const hungEnv = { DBUS_SESSION_BUS_ADDRESS: hung.address, AWS_OKTA_DBUS_TIMEOUT_MS: "500" };
+      // Chosen explicitly, and picked automatically (secret-service comes before file in the order).
+      for (const backend of ["secret-service", undefined]) {
+        const result = await world.run(["cred-process", "dev"], {
+          env: { ...hungEnv, AWS_OKTA_BACKEND: backend },
+        });
+        expectCode(result, 1);
+        assert.equal(result.stdout, "");
+        assertIncludes(result.stderr, `D-Bus session bus "${hung.address}" did not answer within 500 ms`);
+        assertIncludes(result.stderr, "--backend file");
+        assert.equal(result.stderr.trim().split("\n").length, 1);
+      }
+      assert.ok(hung.accepted() >= 2);
+
+      const listing = await world.run(["backends"], { env: { ...hungEnv, AWS_OKTA_BACKEND: undefined } });
+      expectCode(listing, 0);
+      assert.match(listing.stdout, /secret-service\s+no\s+D-Bus session bus .* did not answer within 500 ms/);
+      assertIncludes(listing.stdout, "No backend will be used: secret-service:");
+
+      // No bus at all: an immediate, clear error for the chosen backend...
+      const missing = await world.run(["cred-process", "dev"], {
+        env: { AWS_OKTA_BACKEND: "secret-service" },
+      });
+      expectCode(missing, 1);
+      assertIncludes(
+        missing.stderr,
+        "secret-service keyring unavailable: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)",
+      );
+      assertIncludes(missing.stderr, "--backend file");
+      // ...and, with no backend chosen, the file backend.
+      const listed = await world.run(["backends"], { env: { AWS_OKTA_BACKEND: undefined } });
+      assert.match(listed.stdout, /^\* file\s+yes/m);
+    } finally {
+      await world.close();
+      await hung.close();
+    }
+  },
+});
