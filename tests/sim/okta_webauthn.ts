@@ -116,7 +116,7 @@ function decodeBase64(value: unknown): Uint8Array | undefined {
 function decodeBase64Url(value: unknown): Uint8Array | undefined {
   if (typeof value !== "string" || !/^[A-Za-z0-9_-]*$/.test(value)) return undefined;
   try {
-    return Uint8Array.fromBase64(value, { alphabet: "base64url", lastChunkHandling: "strict" });
+    return Uint8Array.fromBase64(value, { alphabet: "base64url" });
   } catch {
     return undefined;
   }
