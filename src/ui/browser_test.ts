@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { defaultOpener, openBrowser, splitCommand } from "./browser.ts";
+
+Deno.test("browser: commands split like a shell would, quotes and escapes included", () => {
+  assert.deepEqual(splitCommand("firefox --new-window"), ["firefox", "--new-window"]);
+  assert.deepEqual(splitCommand(`"/Applications/Google Chrome" --profile-directory='Profile 1'`), [
+    "/Applications/Google Chrome",
+    "--profile-directory=Profile 1",
+  ]);
+  assert.deepEqual(splitCommand(String.raw`open\ me "a \"b\"" ''`), ["open me", 'a "b"', ""]);
+  assert.deepEqual(splitCommand("  "), []);
+  assert.throws(() => splitCommand("firefox 'oops"), /unterminated ' quote/);
+});
+
+Deno.test("browser: the platform openers", () => {
+  assert.deepEqual(defaultOpener("https://x", "linux"), ["xdg-open", "https://x"]);
+  assert.deepEqual(defaultOpener("https://x", "darwin"), ["open", "https://x"]);
+  assert.deepEqual(defaultOpener("https://x", "windows"), [
+    "rundll32",
+    "url.dll,FileProtocolHandler",
+    "https://x",
+  ]);
+});
+
+Deno.test("browser: the command gets the URL as its last argument; failures are reported, not thrown", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = `${dir}/url`;
+    openBrowser(
+      "https://acme.okta.com/activate?user_code=AB-CD",
+      `sh -c 'printf %s "$1" > ${out}' sh`,
+      () => {},
+    );
+    let text = "";
+    for (let i = 0; i < 200 && !text; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      text = await Deno.readTextFile(out).catch(() => "");
+    }
+    assert.equal(text, "https://acme.okta.com/activate?user_code=AB-CD");
+
+    const errors: string[] = [];
+    openBrowser("https://x", "/nonexistent/browser", (message) => errors.push(message));
+    assert.deepEqual(errors, ['cannot start the browser "/nonexistent/browser": command not found']);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
