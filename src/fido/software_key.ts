@@ -74,19 +74,26 @@ export class SoftwareSecurityKey implements Authenticator {
         hint: "AWS_OKTA_FIDO_SOFTWARE_KEY is meant for tests; unset it to use a USB key",
       });
     }
-    const credentialId = Uint8Array.fromBase64(jwk.kid, { alphabet: "base64url" });
-    const { kid: _kid, ...keyData } = jwk;
-    const key = await crypto.subtle.importKey(
-      "jwk",
-      { ...keyData, key_ops: ["sign"] },
-      {
-        name: "ECDSA",
-        namedCurve: "P-256",
-      },
-      false,
-      ["sign"],
-    );
-    return new SoftwareSecurityKey(key, credentialId);
+    try {
+      const credentialId = Uint8Array.fromBase64(jwk.kid, { alphabet: "base64url" });
+      const { kid: _kid, ...keyData } = jwk;
+      const key = await crypto.subtle.importKey(
+        "jwk",
+        { ...keyData, key_ops: ["sign"] },
+        {
+          name: "ECDSA",
+          namedCurve: "P-256",
+        },
+        false,
+        ["sign"],
+      );
+      return new SoftwareSecurityKey(key, credentialId);
+    } catch (error) {
+      throw new AppError(`the software security key "${path}" holds a key or kid that does not decode`, {
+        hint: "AWS_OKTA_FIDO_SOFTWARE_KEY is meant for tests; unset it to use a USB key",
+        cause: error,
+      });
+    }
   }
 
   /** Signs when the request allows this key's credential (or allows any). */
