@@ -116,7 +116,7 @@ export async function deviceLoginIfChosen(
     qrCode: settings.qrCode,
     appKnown: settings.appId !== undefined,
   });
-  const appId = settings.appId ?? (await chooseApp(ctx, await listApps(session))).id;
+  const appId = settings.appId ?? (await chooseApp(ctx, await listApps(ctx, session))).id;
   const samlResponse = await samlForApp(ctx, session, appId);
   return { samlResponse, username: session.tokens.username ?? "" };
 }
@@ -316,14 +316,15 @@ async function authorize(
   }
 }
 
-/** The AWS apps assigned to the user. */
-export async function listApps(session: DeviceSession): Promise<AwsAppLink[]> {
-  return await listAwsAppLinks({
-    fetch: session.fetch,
-    baseUrl: session.options.baseUrl,
-    accessToken: session.tokens.accessToken,
-    tokenType: session.tokens.tokenType,
-  });
+/** The AWS apps assigned to the user (signing in again once if Okta refuses the stored token). */
+export async function listApps(ctx: AppContext, session: DeviceSession): Promise<AwsAppLink[]> {
+  return await withLiveSession(ctx, session, () =>
+    listAwsAppLinks({
+      fetch: session.fetch,
+      baseUrl: session.options.baseUrl,
+      accessToken: session.tokens.accessToken,
+      tokenType: session.tokens.tokenType,
+    }));
 }
 
 /** The one app, or the user's choice by label. */
@@ -345,37 +346,49 @@ export async function chooseApp(ctx: AppContext, apps: readonly AwsAppLink[]): P
 }
 
 /**
- * The SAMLResponse for the app: token exchange, then `/login/token/sso`. When Okta says the
- * sign-in is stale, the session signs in once more (refresh token first, then the browser) and
- * the exchange is retried once.
+ * The SAMLResponse for the app: token exchange, then `/login/token/sso` (see
+ * {@linkcode withLiveSession} for a stale sign-in).
  */
 export async function samlForApp(ctx: AppContext, session: DeviceSession, appId: string): Promise<string> {
-  for (let attempt = 1;; attempt++) {
-    try {
-      const token = await exchangeWebSsoToken({
-        fetch: session.fetch,
-        baseUrl: session.options.baseUrl,
-        clientId: session.options.clientId,
-        accessToken: session.tokens.accessToken,
-        idToken: session.tokens.idToken ?? "",
-        appId,
-      });
-      return await redeemWebSsoToken({
-        fetch: session.fetch,
-        baseUrl: session.options.baseUrl,
-        token,
-        appId,
-        debug: ctx.debug,
-      });
-    } catch (error) {
-      if (attempt > 1 || !isStaleSubject(error)) throw error;
-      ctx.debug("okta: Okta no longer accepts the stored sign-in; signing in again");
-      // Tokens that came from the keyring may still refresh; fresh ones that failed need the browser.
-      const mode = session.source === "keyring" && session.tokens.refreshToken ? "refresh" : "device";
-      if (mode === "device") await removeOidcTokens(session.keyring, session.key);
-      const again = await signIn(ctx, session.keyring, session.fetch, session.options, mode);
-      session.tokens = again.tokens;
-      session.source = again.source;
-    }
+  const token = await withLiveSession(ctx, session, () =>
+    exchangeWebSsoToken({
+      fetch: session.fetch,
+      baseUrl: session.options.baseUrl,
+      clientId: session.options.clientId,
+      accessToken: session.tokens.accessToken,
+      idToken: session.tokens.idToken ?? "",
+      appId,
+    }));
+  return await redeemWebSsoToken({
+    fetch: session.fetch,
+    baseUrl: session.options.baseUrl,
+    token,
+    appId,
+    debug: ctx.debug,
+  });
+}
+
+/**
+ * Runs `call` with the session's tokens. When Okta says the sign-in is stale (token invalid, session
+ * terminated), signs in once more (refresh token first for stored tokens, else the browser) and
+ * runs it again, once.
+ */
+async function withLiveSession<T>(
+  ctx: AppContext,
+  session: DeviceSession,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!isStaleSubject(error)) throw error;
+    ctx.debug("okta: Okta no longer accepts the stored sign-in; signing in again");
+    // Tokens that came from the keyring may still refresh; fresh ones that failed need the browser.
+    const mode = session.source === "keyring" && session.tokens.refreshToken ? "refresh" : "device";
+    if (mode === "device") await removeOidcTokens(session.keyring, session.key);
+    const again = await signIn(ctx, session.keyring, session.fetch, session.options, mode);
+    session.tokens = again.tokens;
+    session.source = again.source;
+    return await call();
   }
 }

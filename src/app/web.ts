@@ -74,7 +74,7 @@ export async function runWeb(ctx: AppContext, input: WebInput, stdout: Stdout): 
   let appIds: string[];
   if (input.appId) appIds = [input.appId];
   else {
-    const apps = await listApps(session);
+    const apps = await listApps(ctx, session);
     appIds = input.allProfiles && apps.length > 0
       ? apps.map((app) => app.id)
       : [(await chooseApp(ctx, apps)).id];

@@ -268,3 +268,47 @@ okta_auth_flow = sideways
     await world.close();
   }
 });
+
+Deno.test("device flow: a terminated Okta session is refreshed without a browser, else signed in again", async () => {
+  const world = await createWorld();
+  try {
+    await world.writeConfig(deviceConfig(world));
+    expectCode(await world.run(["cred-process", "idx"]), 0);
+    // The session behind the stored tokens ends: the exchange says the subject token is stale.
+    idx(world.sim.state).revokeAll();
+    resetCounts(world.sim);
+    const refreshed = await world.run(["cred-process", "--refresh", "idx"]);
+    expectCode(refreshed, 0);
+    assert.equal(world.sim.count("GET /api/v1/users/me/appLinks"), 2, "refused once, then retried");
+    assert.equal(world.sim.count("oauth:token-exchange"), 1);
+    assert.equal(world.sim.count("oauth:refresh_token"), 1);
+    assert.equal(world.sim.count("POST /oauth2/v1/device/authorize"), 0);
+
+    // Without a refresh token that works, the browser flow runs once more.
+    idx(world.sim.state).revokeAll();
+    idx(world.sim.state).refreshTokens.clear();
+    resetCounts(world.sim);
+    const again = await world.run(["cred-process", "--refresh", "idx"]);
+    expectCode(again, 0);
+    assert.equal(world.sim.count("POST /oauth2/v1/device/authorize"), 1);
+  } finally {
+    await world.close();
+  }
+});
+
+Deno.test("device flow: with the app id configured, a stale subject token at the exchange is retried once", async () => {
+  const world = await createWorld();
+  try {
+    await world.writeConfig(deviceConfig(world, "okta_aws_fed_app_id = 0oa1abcdEFGH2345\n"));
+    expectCode(await world.run(["cred-process", "idx"]), 0);
+    assert.equal(world.sim.count("GET /api/v1/users/me/appLinks"), 0, "the configured app needs no lookup");
+    idx(world.sim.state).revokeAll();
+    resetCounts(world.sim);
+    const run = await world.run(["cred-process", "--refresh", "idx"]);
+    expectCode(run, 0);
+    assert.equal(world.sim.count("oauth:token-exchange"), 2, "refused once, then retried");
+    assert.equal(world.sim.count("oauth:refresh_token"), 1);
+  } finally {
+    await world.close();
+  }
+});
