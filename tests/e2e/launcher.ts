@@ -1,0 +1,29 @@
+/**
+ * An `aws-okta` executable on PATH for tests where another program runs aws-okta (shell
+ * completion scripts, kubectl's exec plugin, a child of `exec`): a shell script that runs the
+ * sources with the launcher's permission set, like `make install` does.
+ *
+ * @module
+ */
+
+import { CONFIG, MAIN, type World } from "./harness.ts";
+
+/** Writes `<home>/bin/aws-okta` and returns the bin directory (put it first on PATH). */
+export async function installLauncher(world: World): Promise<string> {
+  const bin = `${world.home}/bin`;
+  await Deno.mkdir(bin, { recursive: true });
+  const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+  await Deno.writeTextFile(
+    `${bin}/aws-okta`,
+    `#!/bin/sh\nexec ${quote(Deno.execPath())} run -q -P=aws-okta --config ${quote(CONFIG)} ${
+      quote(MAIN)
+    } "$@"\n`,
+  );
+  await Deno.chmod(`${bin}/aws-okta`, 0o755);
+  return bin;
+}
+
+/** The world's environment with the launcher's directory first on PATH. */
+export function envWithLauncher(world: World, bin: string): Record<string, string> {
+  return { ...world.env, PATH: `${bin}:${world.env.PATH ?? "/usr/bin:/bin"}` };
+}
