@@ -491,7 +491,7 @@ Deno.test("AssumeRole: the partition of the assumed-role ARN follows the role", 
   });
 });
 
-Deno.test("STS dispatch: unknown action, missing Version, web identity stub", async () => {
+Deno.test("STS dispatch: unknown action, missing Version, web identity without parameters", async () => {
   await withSim({ users: [testUser()] }, async (sim) => {
     assertError(
       await sts(sim, { Action: "GetSessionToken2" }),
@@ -509,7 +509,8 @@ Deno.test("STS dispatch: unknown action, missing Version, web identity stub", as
       400,
       "MissingParameter",
     );
-    assertError(await sts(sim, { Action: "AssumeRoleWithWebIdentity" }), 400, "InvalidAction");
+    // AssumeRoleWithWebIdentity is implemented (sts_web_identity.ts): missing parameters are validation errors.
+    assertError(await sts(sim, { Action: "AssumeRoleWithWebIdentity" }), 400, "ValidationError");
     assert.equal(sim.count("sts:AssumeRoleWithWebIdentity"), 1);
   });
 });
