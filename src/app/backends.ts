@@ -24,9 +24,9 @@ export interface BackendListing {
 /** Probes every backend (the session bus at most once, with its deadline). */
 export async function listBackends(
   ctx: AppContext,
-  prober: Pick<BackendProber, "all"> = new BackendProber({ home: ctx.home, env: ctx.env }),
+  prober: Pick<BackendProber, "all" | "close"> = new BackendProber({ home: ctx.home, env: ctx.env }),
 ): Promise<BackendListing> {
-  const backends = await prober.all();
+  const backends = await prober.all().finally(() => prober.close());
   const chosen = ctx.options.backend;
   if (chosen) {
     const status = backends.find((s) => s.name === chosen);

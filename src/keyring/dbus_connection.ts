@@ -119,6 +119,17 @@ export async function connectBus(address: string, options: ConnectBusOptions): P
   );
 }
 
+/**
+ * Calls `onTimeout` after `ms` unless cancelled. AbortSignal.timeout rather than setTimeout: the
+ * first setTimeout of a Deno process costs several milliseconds, and this runs on every cache hit
+ * of a D-Bus backend. Its timer does not keep the process alive; pending socket I/O does.
+ */
+function deadline(ms: number, onTimeout: () => void): () => void {
+  const signal = AbortSignal.timeout(ms);
+  signal.addEventListener("abort", onTimeout, { once: true });
+  return () => signal.removeEventListener("abort", onTimeout);
+}
+
 /** Runs `fn`, failing with a timeout error after `ms`; `fn` registers how to abort its I/O. */
 async function withDeadline<T>(
   ms: number,
@@ -126,14 +137,14 @@ async function withDeadline<T>(
   fn: (onTimeout: (abort: () => void) => void) => Promise<T>,
 ): Promise<T> {
   let abort: (() => void) | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel: (() => void) | undefined;
   let timedOut = false;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    cancel = deadline(ms, () => {
       timedOut = true;
       abort?.();
       reject(new BusConnectionError("timeout", `D-Bus at "${where}" did not answer within ${ms} ms`));
-    }, ms);
+    });
   });
   const work = fn((a) => (abort = a));
   // Once timed out, the aborted work rejects too; that rejection is expected and not reported.
@@ -146,7 +157,7 @@ async function withDeadline<T>(
     }
     throw error;
   } finally {
-    clearTimeout(timer);
+    cancel?.();
   }
 }
 
@@ -247,7 +258,7 @@ async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
 interface Pending {
   resolve: (body: DBusValue[]) => void;
   reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
+  cancelTimeout: () => void;
 }
 
 /** An authenticated connection to a bus. Create with {@linkcode connectBus}; `close()` when done. */
@@ -270,9 +281,8 @@ export class DBusConnection {
     this.#buffer = leftover;
     this.#callTimeoutMs = callTimeoutMs;
     this.#close = close;
-    // An idle connection must not keep the process alive; pending calls hold a timer that does.
-    conn.unref();
     this.#pump();
+    this.#refWhileBusy();
   }
 
   /** Calls a method and returns its reply values; throws {@linkcode DBusError} for an error reply. */
@@ -293,18 +303,27 @@ export class DBusConnection {
     };
     const bytes = encodeMessage(message);
     return new Promise<DBusValue[]>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const cancelTimeout = deadline(timeoutMs, () => {
         this.#pending.delete(serial);
+        this.#refWhileBusy();
         reject(
           new BusConnectionError(
             "timeout",
             `D-Bus call "${call.interface}.${call.member}" got no answer in ${timeoutMs} ms`,
           ),
         );
-      }, timeoutMs);
-      this.#pending.set(serial, { resolve, reject, timer });
+      });
+      this.#pending.set(serial, { resolve, reject, cancelTimeout });
+      this.#refWhileBusy();
       this.#send(bytes).catch((error) => this.#fail(error));
     });
+  }
+
+  /** An idle connection must not keep the process alive; one awaiting replies must. */
+  #refWhileBusy(): void {
+    if (this.#failure) return;
+    if (this.#pending.size > 0) this.#conn.ref();
+    else this.#conn.unref();
   }
 
   /** Answers method calls sent to this connection (for test doubles of services). */
@@ -373,7 +392,8 @@ export class DBusConnection {
       const pending = message.replySerial === undefined ? undefined : this.#pending.get(message.replySerial);
       if (!pending) return;
       this.#pending.delete(message.replySerial!);
-      clearTimeout(pending.timer);
+      pending.cancelTimeout();
+      this.#refWhileBusy();
       if (message.type === MessageType.METHOD_RETURN) pending.resolve(message.body);
       else {
         const text = typeof message.body[0] === "string" ? message.body[0] : "";
@@ -413,7 +433,7 @@ export class DBusConnection {
       },
     );
     for (const pending of this.#pending.values()) {
-      clearTimeout(pending.timer);
+      pending.cancelTimeout();
       pending.reject(this.#failure);
     }
     this.#pending.clear();

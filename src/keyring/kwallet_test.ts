@@ -190,11 +190,13 @@ Deno.test({
       assert.equal(secretService.usable, false);
       assert.match(secretService.detail, /no Secret Service/);
       assert.equal((await prober.busServices())?.kwallet, "org.kde.kwalletd6");
+      await prober.close();
       const disabled = new BackendProber({
         home: bus.dir,
         env: env({ DBUS_SESSION_BUS_ADDRESS: bus.address, DISABLE_KWALLET: "1" }),
       });
       assert.equal((await disabled.probe("kwallet")).usable, false);
+      await disabled.close();
     });
   },
 });

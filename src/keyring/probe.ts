@@ -7,7 +7,7 @@
  * @module
  */
 
-import { BusConnectionError, connectBus } from "./dbus_connection.ts";
+import type { DBusConnection } from "./dbus_connection.ts";
 import { findSessionBus } from "./dbus_address.ts";
 import { fileDir } from "./select.ts";
 
@@ -61,14 +61,23 @@ const SECRETS_NAME = "org.freedesktop.secrets";
 const KWALLET_NAMES = ["org.kde.kwalletd6", "org.kde.kwalletd5"];
 const FILE_HINT = "use --backend file (or AWS_OKTA_BACKEND=file)";
 
-type BusProbe =
-  | { state: "ok"; services: BusServices }
+/** The session bus as far as the probes got: connected, or why not. */
+type BusState =
+  | { state: "ok"; address: string; conn: DBusConnection }
   | { state: "missing" | "hung" | "failed"; detail: string };
 
-/** Probes backends, sharing one session-bus check between the D-Bus backends. */
+/** Which service names a D-Bus backend answers to, in order of preference. */
+const SERVICE_NAMES = { "secret-service": [SECRETS_NAME], kwallet: KWALLET_NAMES } as const;
+
+/**
+ * Probes backends. The D-Bus backends share one connection to the session bus, made on first need
+ * and asked only about the names they need; `close()` the prober when done.
+ */
 export class BackendProber {
   readonly #options: ProbeOptions;
-  #bus: Promise<BusProbe> | undefined;
+  #bus: Promise<BusState> | undefined;
+  #activatable: Promise<string[]> | undefined;
+  readonly #found = new Map<string, Promise<string | undefined>>();
 
   constructor(options: ProbeOptions) {
     this.#options = options;
@@ -105,78 +114,118 @@ export class BackendProber {
   }
 
   /** Every backend's status, in {@linkcode BACKEND_ORDER}. */
-  all(): Promise<BackendStatus[]> {
-    return Promise.all(BACKEND_ORDER.map((name) => this.probe(name)));
+  async all(): Promise<BackendStatus[]> {
+    const statuses: BackendStatus[] = [];
+    for (const name of BACKEND_ORDER) statuses.push(await this.probe(name));
+    return statuses;
   }
 
   /** The session bus services (for opening a D-Bus backend); undefined unless the bus answered. */
   async busServices(): Promise<BusServices | undefined> {
-    const bus = await this.#probeBus();
-    return bus.state === "ok" ? bus.services : undefined;
+    const bus = await this.#connect();
+    if (bus.state !== "ok") return undefined;
+    const services: BusServices = {
+      address: bus.address,
+      secretService: (await this.#serviceName("secret-service")) !== undefined,
+    };
+    const kwallet = await this.#serviceName("kwallet");
+    if (kwallet) services.kwallet = kwallet;
+    return services;
+  }
+
+  /** Closes the session bus connection, if one was made. */
+  async close(): Promise<void> {
+    const bus = await this.#bus;
+    if (bus?.state === "ok") bus.conn.close();
   }
 
   async #probeBusService(name: "secret-service" | "kwallet", os: string): Promise<BackendStatus> {
     if (os === "windows" || os === "darwin") return { name, usable: false, detail: "Linux and BSD only" };
-    const bus = await this.#probeBus();
-    if (bus.state !== "ok") {
-      const status: BackendStatus = { name, usable: false, detail: bus.detail, hint: FILE_HINT };
-      if (bus.state === "hung") status.hung = true;
+    const bus = await this.#connect();
+    let found: string | undefined;
+    let failure = bus.state === "ok" ? undefined : bus;
+    if (bus.state === "ok") {
+      try {
+        found = await this.#serviceName(name);
+      } catch (error) {
+        failure = busFailure(bus.address, probeTimeoutMs(this.#options.env), error);
+      }
+    }
+    if (failure) {
+      const status: BackendStatus = { name, usable: false, detail: failure.detail, hint: FILE_HINT };
+      if (failure.state === "hung") status.hung = true;
       return status;
     }
+    const address = (bus as { address: string }).address;
     if (name === "secret-service") {
-      return bus.services.secretService
-        ? { name, usable: true, detail: `Secret Service on ${bus.services.address}` }
-        : {
-          name,
-          usable: false,
-          detail: "no Secret Service (org.freedesktop.secrets) on the session bus",
-          hint: `start gnome-keyring or KeePassXC, or ${FILE_HINT}`,
-        };
+      return found ? { name, usable: true, detail: `Secret Service on ${address}` } : {
+        name,
+        usable: false,
+        detail: "no Secret Service (org.freedesktop.secrets) on the session bus",
+        hint: `start gnome-keyring or KeePassXC, or ${FILE_HINT}`,
+      };
     }
-    return bus.services.kwallet
-      ? { name, usable: true, detail: `KWallet (${bus.services.kwallet}) on ${bus.services.address}` }
+    return found
+      ? { name, usable: true, detail: `KWallet (${found}) on ${address}` }
       : { name, usable: false, detail: "no KWallet daemon on the session bus", hint: FILE_HINT };
   }
 
-  #probeBus(): Promise<BusProbe> {
-    this.#bus ??= probeSessionBus(this.#options);
+  /** The first of the backend's bus names that is owned, else the first activatable one. */
+  #serviceName(backend: keyof typeof SERVICE_NAMES): Promise<string | undefined> {
+    let found = this.#found.get(backend);
+    if (!found) {
+      found = (async () => {
+        const bus = await this.#connect();
+        if (bus.state !== "ok") return undefined;
+        const names = SERVICE_NAMES[backend];
+        for (const name of names) {
+          if (await bus.conn.nameHasOwner(name)) return name;
+        }
+        // Desktop sessions usually start keyring daemons on first use, through activation.
+        this.#activatable ??= bus.conn.listActivatableNames();
+        const activatable = await this.#activatable;
+        return names.find((name) => activatable.includes(name));
+      })();
+      this.#found.set(backend, found);
+    }
+    return found;
+  }
+
+  #connect(): Promise<BusState> {
+    this.#bus ??= connectSessionBus(this.#options);
     return this.#bus;
   }
 }
 
-async function probeSessionBus(options: ProbeOptions): Promise<BusProbe> {
+async function connectSessionBus(options: ProbeOptions): Promise<BusState> {
   const found = findSessionBus(options.env);
   if (!found) {
     return { state: "missing", detail: "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)" };
   }
   const timeoutMs = probeTimeoutMs(options.env);
-  const where = `D-Bus session bus "${found.address}"`;
+  // Loaded only when there is a bus to talk to.
+  const { connectBus } = await import("./dbus_connection.ts");
   try {
     const conn = await connectBus(found.address, { timeoutMs, callTimeoutMs: timeoutMs });
-    try {
-      const owned = await Promise.all(
-        [SECRETS_NAME, ...KWALLET_NAMES].map((name) => conn.nameHasOwner(name)),
-      );
-      // Activatable names start on first use (how desktop sessions usually provide both services).
-      const activatable = owned.every(Boolean) ? [] : await conn.listActivatableNames();
-      const has = (name: string, i: number) => owned[i] === true || activatable.includes(name);
-      const services: BusServices = { address: found.address, secretService: has(SECRETS_NAME, 0) };
-      const kwallet = KWALLET_NAMES.find((name, i) => has(name, i + 1));
-      if (kwallet) services.kwallet = kwallet;
-      return { state: "ok", services };
-    } finally {
-      conn.close();
-    }
+    return { state: "ok", address: found.address, conn };
   } catch (error) {
-    if (error instanceof BusConnectionError && error.failure === "timeout") {
-      return { state: "hung", detail: `${where} did not answer within ${timeoutMs} ms` };
-    }
-    if (error instanceof BusConnectionError && error.failure === "unreachable") {
-      return { state: "missing", detail: `${where} is not reachable` };
-    }
-    const detail = error instanceof Error ? error.message : String(error);
-    return { state: "failed", detail: `${where} failed: ${detail}` };
+    return busFailure(found.address, timeoutMs, error);
   }
+}
+
+function busFailure(
+  address: string,
+  timeoutMs: number,
+  error: unknown,
+): { state: "missing" | "hung" | "failed"; detail: string } {
+  const where = `D-Bus session bus "${address}"`;
+  const failure = error instanceof Error && "failure" in error ? error.failure : undefined;
+  if (failure === "timeout") {
+    return { state: "hung", detail: `${where} did not answer within ${timeoutMs} ms` };
+  }
+  if (failure === "unreachable") return { state: "missing", detail: `${where} is not reachable` };
+  const detail = error instanceof Error ? error.message : String(error);
+  return { state: "failed", detail: `${where} failed: ${detail}` };
 }
 
 /** AWS_OKTA_DBUS_TIMEOUT_MS when it is a positive integer, else {@linkcode DBUS_PROBE_TIMEOUT_MS}. */

@@ -59,6 +59,7 @@ Deno.test({
       // kwallet shares the one bus check.
       assert.equal((await prober.probe("kwallet")).hung, true);
       assert.equal(hung.accepted(), 1);
+      await prober.close();
     } finally {
       await hung.close();
     }
@@ -78,6 +79,7 @@ Deno.test({
       assert.match(status.hint ?? "", /gnome-keyring/);
       assert.equal((await prober.probe("kwallet")).detail, "no KWallet daemon on the session bus");
       assert.deepEqual(await prober.busServices(), { address: bus.address, secretService: false });
+      await prober.close();
     } finally {
       await bus.close();
     }

@@ -13,6 +13,9 @@
 import { AppError } from "../errors.ts";
 import type { Keyring } from "./keyring.ts";
 import { KeyringError } from "./keyring.ts";
+// The file backend is the default and the fallback, and has no FFI: static, to keep the cache hit to
+// one module-loading round. OS backends stay lazy.
+import { FileKeyring } from "./file.ts";
 import type { BackendName, BackendProber, BackendStatus } from "./probe.ts";
 
 /** The backend names the CLI accepts (`--backend`), in aws-okta's order of preference. */
@@ -41,8 +44,10 @@ export interface OpenKeyringOptions {
   /** Receives redacted debug lines (which backend was picked and why). */
   debug?: (line: string) => void;
   /** Replaces the availability probes (tests). */
-  prober?: Pick<BackendProber, "probe" | "busServices">;
+  prober?: Prober;
 }
+
+type Prober = Pick<BackendProber, "probe" | "busServices"> & { close?: () => Promise<void> };
 
 /** Opens the chosen keyring, or the first usable one; an unknown name is a usage error (exit code 2). */
 export async function openKeyring(options: OpenKeyringOptions): Promise<Keyring> {
@@ -55,22 +60,27 @@ export async function openKeyring(options: OpenKeyringOptions): Promise<Keyring>
       });
     }
     if (chosen === "file") return openFile(options);
-    const prober = await proberFor(options);
-    const status = await prober.probe(chosen as BackendName);
-    if (!status.usable) throw unusable(status);
-    return openBackend(status.name, options, prober);
   }
   const prober = await proberFor(options);
-  for (const name of BACKENDS as readonly BackendName[]) {
-    const status = await prober.probe(name);
-    options.debug?.(`keyring: ${name}: ${status.usable ? "usable" : "not usable"} (${status.detail})`);
-    if (status.hung) throw unusable(status);
-    if (status.usable) return openBackend(name, options, prober);
+  try {
+    if (chosen) {
+      const status = await prober.probe(chosen as BackendName);
+      if (!status.usable) throw unusable(status);
+      return await openBackend(status.name, options, prober);
+    }
+    for (const name of BACKENDS as readonly BackendName[]) {
+      const status = await prober.probe(name);
+      options.debug?.(`keyring: ${name}: ${status.usable ? "usable" : "not usable"} (${status.detail})`);
+      if (status.hung) throw unusable(status);
+      if (status.usable) return await openBackend(name, options, prober);
+    }
+    return openFile(options);
+  } finally {
+    await prober.close?.();
   }
-  return openFile(options);
 }
 
-async function proberFor(options: OpenKeyringOptions): Promise<Pick<BackendProber, "probe" | "busServices">> {
+async function proberFor(options: OpenKeyringOptions): Promise<Prober> {
   if (options.prober) return options.prober;
   const { BackendProber } = await import("./probe.ts");
   return new BackendProber({ home: options.home, env: options.env });
@@ -85,7 +95,7 @@ function unusable(status: BackendStatus): KeyringError {
 async function openBackend(
   name: BackendName,
   options: OpenKeyringOptions,
-  prober: Pick<BackendProber, "busServices">,
+  prober: Prober,
 ): Promise<Keyring> {
   switch (name) {
     case "file":
@@ -119,8 +129,7 @@ async function openBackend(
   }
 }
 
-async function openFile(options: OpenKeyringOptions): Promise<Keyring> {
-  const { FileKeyring } = await import("./file.ts");
+function openFile(options: OpenKeyringOptions): Keyring {
   const dir = fileDir(options);
   return new FileKeyring({ dir, passphrase: () => filePassphrase(options, dir) });
 }

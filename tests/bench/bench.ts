@@ -6,11 +6,14 @@
  * - peak memory (RSS) of a cache hit and of a cold login
  * - HTTP requests per cold login with an Okta Verify push
  * - sixteen concurrent cold cred-process calls: authn calls, pushes, successes
+ * - cred-process cache-hit wall time per keyring backend available here (file, secret-service on a
+ *   private gnome-keyring, pass on a throwaway store)
  *
  * @module
  */
 
 import { CONFIG, createWorld, MAIN, samlUrlOf } from "../e2e/harness.ts";
+import { createPassStore, hasCommand, startSecretService } from "../../src/keyring/test_support.ts";
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? "40");
 const deno = Deno.execPath();
@@ -109,6 +112,41 @@ try {
   const hitRss = await peakRssKb(hitArgs, world.env);
   const emptyRss = await peakRssKb(emptyArgs, world.env);
 
+  // --- cache hit per keyring backend (file is the run above)
+  const backendHits: [string, string][] = [["file", `median ${hitMedian.toFixed(1)} ms`]];
+  const timeBackend = async (name: string, env: Record<string, string>) => {
+    const runEnv = { ...world.env, ...env, AWS_OKTA_BACKEND: name };
+    const user = world.sim.state.users[0]!;
+    const added = await world.run(["add", "--domain", world.sim.url, "--username", user.login], {
+      env: runEnv,
+      stdin: `${user.password}\n`,
+    });
+    if (added.code !== 0) throw new Error(`add with ${name} failed: ${added.stderr}`);
+    await timeCommand(hitArgs, runEnv); // fills the cache
+    const times: number[] = [];
+    for (let i = 0; i < Math.max(5, Math.floor(RUNS / 2)); i++) {
+      times.push(await timeCommand(hitArgs, runEnv));
+    }
+    backendHits.push([name, `median ${median(times).toFixed(1)} ms over ${times.length} runs`]);
+  };
+  if (Deno.build.os === "linux" && ["dbus-daemon", "gnome-keyring-daemon"].every(hasCommand)) {
+    const svc = await startSecretService();
+    try {
+      await timeBackend("secret-service", { DBUS_SESSION_BUS_ADDRESS: svc.address });
+    } finally {
+      await svc.close();
+    }
+  } else backendHits.push(["secret-service", "not measured (no dbus-daemon/gnome-keyring here)"]);
+  if (Deno.build.os !== "windows" && hasCommand("pass") && hasCommand("gpg")) {
+    const store = await createPassStore();
+    try {
+      await timeBackend("pass", { PASSWORD_STORE_DIR: store.storeDir, GNUPGHOME: store.gnupgHome });
+    } finally {
+      await store.close();
+    }
+  } else backendHits.push(["pass", "not measured (no pass/gpg here)"]);
+  backendHits.push(["keychain, wincred, kwallet", "not measured (macOS/Windows/KDE only)"]);
+
   // --- sixteen concurrent cold calls
   const concurrency = 16;
   await Deno.remove(`${world.home}/.aws-okta`, { recursive: true });
@@ -128,6 +166,8 @@ try {
   out(`  ratio:                    ${(hitMedian / emptyMedian).toFixed(2)}x (target <= 1.5x)`);
   out(`  npm modules on cache hit: none (ran under --no-npm)`);
   out(`  peak RSS:                 cache hit ${hitRss ?? "?"} KiB, empty deno run ${emptyRss ?? "?"} KiB`);
+  out(`  cache hit per keyring backend:`);
+  for (const [name, result] of backendHits) out(`      ${name}: ${result}`);
   out(`  cold login with push:     ${coldTotal} HTTP requests, ${coldMs.toFixed(0)} ms wall`);
   for (const [key, value] of Object.entries(coldCounts).sort()) out(`      ${key}: ${value}`);
   out(
