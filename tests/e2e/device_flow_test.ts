@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { approveDevice, DEMO_CLIENT_ID, idx } from "../sim/idx_state.ts";
+import { encodeBase64 } from "../sim/saml.ts";
 import { assertIncludes, createWorld, expectCode, resetCounts, samlUrlOf, type World } from "./harness.ts";
 
 const ENGINEER = "arn:aws:iam::123456789012:role/Engineer";
@@ -308,6 +309,31 @@ Deno.test("device flow: with the app id configured, a stale subject token at the
     expectCode(run, 0);
     assert.equal(world.sim.count("oauth:token-exchange"), 2, "refused once, then retried");
     assert.equal(world.sim.count("oauth:refresh_token"), 1);
+  } finally {
+    await world.close();
+  }
+});
+
+Deno.test("device flow: --debug and the QR code show no token, device code or SAML", async () => {
+  const world = await createWorld();
+  try {
+    await world.writeConfig(deviceConfig(world, "okta_qr_code = true\n"));
+    const run = await world.run(["cred-process", "--debug", "idx"]);
+    expectCode(run, 0);
+    assertIncludes(run.stderr, "[debug]", "debug lines are there");
+    assertIncludes(run.stderr, "▄", "the QR code is drawn on stderr");
+    const state = idx(world.sim.state);
+    const secrets = [
+      ...state.accessTokens.keys(),
+      ...[...state.accessTokens.values()].map((t) => t.idToken ?? "-"),
+      ...state.refreshTokens.keys(),
+      ...state.deviceCodes.keys(),
+      ...[...world.sim.state.assertions.values()].map((a) =>
+        encodeBase64(new TextEncoder().encode(a.xml)).slice(100, 160)
+      ),
+    ];
+    assert.ok(secrets.length >= 5);
+    for (const secret of secrets) assert.ok(!run.stderr.includes(secret), "a secret reached stderr");
   } finally {
     await world.close();
   }
