@@ -338,3 +338,24 @@ Deno.test("device flow: --debug and the QR code show no token, device code or SA
     await world.close();
   }
 });
+
+Deno.test("device flow: a cache hit of a device profile loads no npm module", async () => {
+  const world = await createWorld();
+  try {
+    await world.writeConfig(deviceConfig(world));
+    expectCode(await world.run(["cred-process", "idx"]), 0);
+    // --no-npm makes any npm import throw: the cache-hit path must not need one.
+    const { CONFIG, MAIN } = await import("./harness.ts");
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-q", "--no-npm", "-P=aws-okta", "--config", CONFIG, MAIN, "cred-process", "idx"],
+      env: world.env,
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(new TextDecoder().decode(output.stderr), "");
+    assert.equal(output.code, 0);
+  } finally {
+    await world.close();
+  }
+});
