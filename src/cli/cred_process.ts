@@ -9,6 +9,10 @@ import { defineCommand } from "./command.ts";
 import { CREDENTIAL_FLAGS, credentialRequest } from "./credential_flags.ts";
 import { appContext } from "./context.ts";
 import { writeStdout } from "./output.ts";
+// The cache hit runs on every AWS CLI/SDK call: its modules are static so that they load in one
+// round; everything a login needs is imported lazily inside the use case.
+import { getCredentials } from "../app/credentials.ts";
+import { credentialProcessJson } from "../aws/formats.ts";
 
 /** The cred-process command. */
 export const credProcessCommand = defineCommand({
@@ -34,8 +38,6 @@ export const credProcessCommand = defineCommand({
   ],
   action: async (input) => {
     const ctx = appContext(input, "tty");
-    const { getCredentials } = await import("../app/credentials.ts");
-    const { credentialProcessJson } = await import("../aws/formats.ts");
     const result = await getCredentials(ctx, credentialRequest(input));
     writeStdout(credentialProcessJson(result.credentials, input.flags["pretty"] === true));
   },
