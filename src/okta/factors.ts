@@ -130,7 +130,7 @@ export function verifyFactor(
 
 function describeDevice(factor: Factor | undefined): string {
   const profile = factor?.profile ?? {};
-  for (const key of ["name", "phoneNumber", "email", "credentialId"]) {
+  for (const key of ["name", "authenticatorName", "phoneNumber", "email", "credentialId"]) {
     const value = profile[key];
     if (typeof value === "string" && value) return `- ${value}`;
   }
