@@ -14,7 +14,7 @@ import {
   webAuthnClientData,
   webAuthnVerifyBody,
 } from "./factor_webauthn.ts";
-import { verifyFactor } from "./factors.ts";
+import { chooseFactor, verifyFactor } from "./factors.ts";
 import type { AssertionRequest, SecurityKey } from "./security_key.ts";
 import { errorText, scriptedPrompter, testFetch } from "./test_support.ts";
 
@@ -287,4 +287,17 @@ Deno.test("u2fChallenge: nonce from the challenge, key handle and app id from th
   );
   assert.equal(u2fChallenge(answer({}), factor, "https://x").keyHandle, "kh_1");
   assert.equal(u2fChallenge(answer({ appId: "http://plain" }), factor, "https://x").appId, "https://x");
+});
+
+Deno.test("two security keys are told apart by their authenticator names when choosing", async () => {
+  const key = (id: string, name: string): Factor => ({
+    id,
+    factorType: "webauthn",
+    provider: "FIDO",
+    profile: { credentialId: `${id}-cred`, authenticatorName: name },
+  });
+  const prompter = scriptedPrompter({ choose: [1] });
+  const chosen = await chooseFactor([key("a", "YubiKey 5 NFC"), key("b", "Titan Key")], {}, prompter);
+  assert.equal(chosen.id, "b");
+  assert.deepEqual(prompter.choices, [["FIDO (webauthn) - YubiKey 5 NFC", "FIDO (webauthn) - Titan Key"]]);
 });
