@@ -173,7 +173,11 @@ export class LibraryLoadError extends Error {
 type Glib = Deno.DynamicLibrary<typeof GLIB_SYMBOLS>["symbols"];
 type Secret = Deno.DynamicLibrary<typeof SECRET_SYMBOLS>["symbols"];
 
-function open<S extends Deno.ForeignLibraryInterface>(name: string, symbols: S): Deno.DynamicLibrary<S> {
+/** Opens a shared library; a missing library or symbol is a {@linkcode LibraryLoadError}, not a crash. */
+export function loadLibrary<S extends Deno.ForeignLibraryInterface>(
+  name: string,
+  symbols: S,
+): Deno.DynamicLibrary<S> {
   try {
     return Deno.dlopen(name, symbols);
   } catch (error) {
@@ -215,9 +219,9 @@ export class Libsecret {
    * `attributes` with SECRET_SCHEMA_DONT_MATCH_NAME. Throws {@linkcode LibraryLoadError}.
    */
   static load(schemaName: string, attributes: readonly string[]): Libsecret {
-    const glib = open(LIBRARY_NAMES.glib, GLIB_SYMBOLS).symbols;
-    const gobject = open(LIBRARY_NAMES.gobject, GOBJECT_SYMBOLS).symbols;
-    const secret = open(LIBRARY_NAMES.secret, SECRET_SYMBOLS).symbols;
+    const glib = loadLibrary(LIBRARY_NAMES.glib, GLIB_SYMBOLS).symbols;
+    const gobject = loadLibrary(LIBRARY_NAMES.gobject, GOBJECT_SYMBOLS).symbols;
+    const secret = loadLibrary(LIBRARY_NAMES.secret, SECRET_SYMBOLS).symbols;
     for (
       const name of ["secret_password_storev_binary_sync", "secret_password_lookupv_binary_sync"] as const
     ) {

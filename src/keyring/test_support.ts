@@ -269,3 +269,67 @@ export async function createPassStore(): Promise<TestPassStore> {
   }
   return { storeDir, gnupgHome, env, close };
 }
+
+/**
+ * Creates an item the way Go aws-okta did (99designs/keyring over go-libsecret): CreateItem in the
+ * "awsvault" collection with the label = key, the one attribute `profile` = key, and the JSON of
+ * the Go keyring Item as an "application/json" secret. The collection must exist (see
+ * tests/fixtures/keyring/awsvault.keyring).
+ */
+export async function createGoLibsecretItem(
+  address: string,
+  key: string,
+  data: Uint8Array,
+  label: string,
+): Promise<void> {
+  const conn = await connectBus(address, { timeoutMs: 5000 });
+  try {
+    const service = {
+      destination: "org.freedesktop.secrets",
+      path: "/org/freedesktop/secrets",
+      interface: "org.freedesktop.Secret.Service",
+    };
+    const [, session] = await conn.call({
+      ...service,
+      member: "OpenSession",
+      signature: "sv",
+      body: ["plain", { signature: "s", value: "" }],
+    });
+    const collection = "/org/freedesktop/secrets/collection/awsvault";
+    const [, prompt] = await conn.call({
+      ...service,
+      member: "Unlock",
+      signature: "ao",
+      body: [[collection]],
+    });
+    if (prompt !== "/") throw new Error("unlocking the awsvault collection needs a prompt");
+    const item = JSON.stringify({
+      Key: key,
+      Data: data.toBase64(),
+      Label: label,
+      Description: "",
+      KeychainNotTrustApplication: false,
+      KeychainNotSynchronizable: false,
+    });
+    await conn.call({
+      destination: "org.freedesktop.secrets",
+      path: collection,
+      interface: "org.freedesktop.Secret.Collection",
+      member: "CreateItem",
+      signature: "a{sv}(oayays)b",
+      body: [
+        new Map([
+          ["org.freedesktop.Secret.Item.Label", { signature: "s", value: key }],
+          ["org.freedesktop.Secret.Item.Attributes", {
+            signature: "a{ss}",
+            value: new Map([["profile", key]]),
+          }],
+        ]),
+        [session!, new Uint8Array(0), new TextEncoder().encode(item), "application/json"],
+        true,
+      ],
+    });
+  } finally {
+    conn.close();
+  }
+}

@@ -5,8 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { connectBus } from "../../src/keyring/dbus_connection.ts";
 import {
+  createGoLibsecretItem,
   hasCommand,
   startHungBus,
   startSecretService,
@@ -139,60 +139,6 @@ Deno.test({
   },
 });
 
-/** Creates an item the way Go aws-okta did: go-libsecret's CreateItem in the "awsvault" collection. */
-async function createGoItem(svc: TestSecretService, key: string, data: string, label: string): Promise<void> {
-  const conn = await connectBus(svc.address, { timeoutMs: 5000 });
-  try {
-    const service = {
-      destination: "org.freedesktop.secrets",
-      path: "/org/freedesktop/secrets",
-      interface: "org.freedesktop.Secret.Service",
-    };
-    const [, session] = await conn.call({
-      ...service,
-      member: "OpenSession",
-      signature: "sv",
-      body: ["plain", { signature: "s", value: "" }],
-    });
-    const collection = "/org/freedesktop/secrets/collection/awsvault";
-    const [, prompt] = await conn.call({
-      ...service,
-      member: "Unlock",
-      signature: "ao",
-      body: [[collection]],
-    });
-    assert.equal(prompt, "/");
-    const item = JSON.stringify({
-      Key: key,
-      Data: btoa(data),
-      Label: label,
-      Description: "",
-      KeychainNotTrustApplication: false,
-      KeychainNotSynchronizable: false,
-    });
-    await conn.call({
-      destination: "org.freedesktop.secrets",
-      path: collection,
-      interface: "org.freedesktop.Secret.Collection",
-      member: "CreateItem",
-      signature: "a{sv}(oayays)b",
-      body: [
-        new Map([
-          ["org.freedesktop.Secret.Item.Label", { signature: "s", value: key }],
-          ["org.freedesktop.Secret.Item.Attributes", {
-            signature: "a{ss}",
-            value: new Map([["profile", key]]),
-          }],
-        ]),
-        [session!, new Uint8Array(0), new TextEncoder().encode(item), "application/json"],
-        true,
-      ],
-    });
-  } finally {
-    conn.close();
-  }
-}
-
 Deno.test({
   name: "secret-service: credentials Go aws-okta left in the awsvault collection are read",
   ignore: !haveDaemon,
@@ -201,7 +147,8 @@ Deno.test({
     const svc = await startSecretService({ keyrings: { "awsvault.keyring": fixture } });
     const world = await setUpWorld(svc);
     try {
-      await createGoItem(svc, "okta-creds", credentialsJson(world), "okta credentials");
+      const creds = new TextEncoder().encode(credentialsJson(world));
+      await createGoLibsecretItem(svc.address, "okta-creds", creds, "okta credentials");
       // Go's item, as secret-tool sees it: the whole Go item JSON under attribute "profile".
       assert.match(
         await secretTool(svc, ["lookup", "profile", "okta-creds"]),
