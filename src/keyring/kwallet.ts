@@ -1,6 +1,7 @@
 /**
- * The KWallet backend, over D-Bus to kwalletd (org.kde.KWallet), with our own small D-Bus client:
- * no kwallet-query (it cannot read the binary entries Go aws-okta wrote) and no FFI.
+ * The KWallet backend, over D-Bus to kwalletd (org.kde.KWallet) with our own small D-Bus client, the
+ * same calls Go aws-okta made: its binary entries read byte for byte, and neither kwallet-query nor
+ * FFI is needed.
  *
  * Items live where Go aws-okta (99designs/keyring) kept them: wallet "aws-okta-login" (its service
  * name), folder "keyring", one binary entry per key holding the JSON of 99designs/keyring's Item.
