@@ -90,8 +90,8 @@ region = us-west-2
     assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/second.json`)).Arn, arn);
     assert.match(
       await Deno.readTextFile(`${dir}/wrong.err`),
-      /credentials/i,
-      "a wrong token gets no credentials",
+      /non 200 response 403 from container metadata/,
+      "the AWS CLI with a wrong token is refused",
     );
 
     // The second call needed new credentials: the first ones had expired at STS by then.
