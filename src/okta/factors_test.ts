@@ -416,7 +416,10 @@ Deno.test("unknown factor types are not supported yet, with a hint", async () =>
           assert.ok(error instanceof AppError);
           assert.equal(error.message, 'the MFA factor "OKTA (signed_nonce)" is not supported yet');
           // The odd factor shares the push factor's id, so push is not offered as another choice.
-          assert.match(error.hint ?? "", /^pick another factor with --mfa-factor-type \(enrolled: token:software:totp, /);
+          assert.match(
+            error.hint ?? "",
+            /^pick another factor with --mfa-factor-type \(enrolled: token:software:totp, /,
+          );
           assert.match(error.hint ?? "", /, web, u2f, webauthn\)$/);
           return true;
         },
