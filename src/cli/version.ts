@@ -17,6 +17,9 @@ export function versionText(): string {
 export const versionCommand = defineCommand({
   name: "version",
   summary: "Print the version",
+  description:
+    "version prints aws-okta's version and those of the Deno runtime and V8 under it (also: --version).",
+  examples: [{ description: "For a bug report", command: "aws-okta version" }],
   action: () => {
     writeStdout(versionText());
     return Promise.resolve();
