@@ -18,6 +18,7 @@ import { type CachedSession, SessionCache } from "../keyring/items.ts";
 import { parseDuration } from "../config/duration.ts";
 import type { AppContext } from "./context.ts";
 import { openAppKeyring } from "./keyring.ts";
+import { cacheKey } from "./cache_key.ts";
 import { createLocker, lockDir } from "./lock.ts";
 import { deviceCacheParts, loginLockName } from "./login_flow.ts";
 
@@ -68,7 +69,7 @@ export async function getCredentials(
 ): Promise<ProfileCredentials> {
   const config = loadAwsConfigSync(configPath(ctx.env, ctx.home));
   const profile = resolveProfile(config, request.profile);
-  const steps = await planSteps(ctx, profile, request);
+  const steps = planSteps(ctx, profile, request);
   const keyring = await openAppKeyring(ctx);
   const withLock = createLocker({
     dir: lockDir(ctx.env, ctx.home),
@@ -182,14 +183,10 @@ async function defaultSessionName(
 }
 
 /** Builds the steps and their cache keys. Keys cover everything that changes a hop's result. */
-async function planSteps(
-  ctx: AppContext,
-  profile: ResolvedProfile,
-  request: CredentialRequest,
-): Promise<Step[]> {
+function planSteps(ctx: AppContext, profile: ResolvedProfile, request: CredentialRequest): Step[] {
   const root = profile.chain[profile.chain.length - 1] ?? profile.name;
   const samlDuration = request.sessionTtl ?? profile.sessionTtl;
-  const samlKey = await cacheKey(root, [
+  const samlKey = cacheKey(root, [
     "saml",
     profile.credentialsKey,
     profile.samlUrl ?? "",
@@ -216,7 +213,7 @@ async function planSteps(
       duration = CHAINED_ROLE_MAX_SECONDS;
     }
     const previous = steps[steps.length - 1]!.key;
-    const key = await cacheKey(hop.profile, [
+    const key = cacheKey(hop.profile, [
       previous,
       hop.roleArn,
       hop.roleSessionName ?? "",
@@ -236,15 +233,6 @@ async function planSteps(
     });
   }
   return steps;
-}
-
-/** `<profile> session (<20 hex>)`: aws-okta's item naming, with a hash of the inputs. */
-async function cacheKey(profileName: string, parts: string[]): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\n")));
-  const hex = Array.from(new Uint8Array(digest).slice(0, 10), (b) => b.toString(16).padStart(2, "0")).join(
-    "",
-  );
-  return `${profileName} session (${hex})`;
 }
 
 function minTtlSeconds(ctx: AppContext): number {
