@@ -29,6 +29,8 @@ const SYMBOLS = {
   fido_dev_has_pin: { parameters: ["pointer"], result: "bool" },
   fido_dev_has_uv: { parameters: ["pointer"], result: "bool" },
   fido_dev_is_fido2: { parameters: ["pointer"], result: "bool" },
+  // libfido2 >= 1.9; without it a U2F-only key could wait for a touch forever.
+  fido_dev_set_timeout: { parameters: ["pointer", "i32"], result: "i32", optional: true },
   fido_assert_new: { parameters: [], result: "pointer" },
   fido_assert_free: { parameters: ["buffer"], result: "void" },
   fido_assert_set_rp: { parameters: ["pointer", "buffer"], result: "i32" },
@@ -55,6 +57,8 @@ type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 const FIDO_OPT_FALSE = 1;
 const FIDO_OPT_TRUE = 2;
 const FIDO_OPT_OMIT = 0;
+/** How long one assertion may wait for a touch, in ms (keys give up on their own at about 30 s). */
+const TOUCH_TIMEOUT_MS = 60_000;
 /** More keys than anyone plugs in at once. */
 const MAX_DEVICES = 16n;
 
@@ -148,6 +152,7 @@ class Libfido2 implements FidoApi {
       c.fido_dev_free(pointerHolder(dev));
       return status;
     }
+    c.fido_dev_set_timeout?.(dev, TOUCH_TIMEOUT_MS);
     return new Libfido2Device(c, dev, info);
   }
 
