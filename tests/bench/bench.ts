@@ -26,9 +26,19 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function timeCommand(args: string[], env: Record<string, string>): Promise<number> {
+/** The installed launcher to measure (what users run); `make bench` installs one. */
+const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
+const libDir = launcher ? launcher.replace(/\/bin\/aws-okta$/, "/lib/aws-okta") : undefined;
+
+async function timeCommand(args: string[], env: Record<string, string>, program = deno): Promise<number> {
   const started = performance.now();
-  const output = await new Deno.Command(deno, { args, env, clearEnv: true, stdout: "null", stderr: "piped" })
+  const output = await new Deno.Command(program, {
+    args,
+    env,
+    clearEnv: true,
+    stdout: "null",
+    stderr: "piped",
+  })
     .output();
   const elapsed = performance.now() - started;
   if (!output.success) {
@@ -37,10 +47,14 @@ async function timeCommand(args: string[], env: Record<string, string>): Promise
   return elapsed;
 }
 
-async function peakRssKb(args: string[], env: Record<string, string>): Promise<number | undefined> {
+async function peakRssKb(
+  args: string[],
+  env: Record<string, string>,
+  program = deno,
+): Promise<number | undefined> {
   try {
     const output = await new Deno.Command("/usr/bin/time", {
-      args: ["-f", "%M", deno, ...args],
+      args: ["-f", "%M", program, ...args],
       env,
       clearEnv: true,
       stdout: "null",
@@ -82,34 +96,44 @@ try {
   // --- cache hit vs empty deno run
   const empty = await Deno.makeTempFile({ suffix: ".ts" });
   await Deno.writeTextFile(empty, "");
-  const hitArgs = ["run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, "cred-process", "bench"];
-  const noNpmArgs = [
-    "run",
-    "-q",
-    "--no-npm",
-    "-P=aws-okta",
-    "--config",
-    CONFIG,
-    MAIN,
-    "cred-process",
-    "bench",
-  ];
+  const sourceArgs = ["run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, "cred-process", "bench"];
+  // What is measured: the installed launcher when there is one (make bench installs it), else the sources.
+  const hitProgram = launcher ?? deno;
+  const hitArgs = launcher ? ["cred-process", "bench"] : sourceArgs;
+  // --no-npm makes any npm import fail: the cache hit must not need one (sources and bundle alike).
+  const noNpmRuns: [string, string[]][] = [[deno, ["run", "-q", "--no-npm", ...sourceArgs.slice(2)]]];
+  if (libDir) {
+    noNpmRuns.push([`${libDir}/deno`, [
+      "run",
+      "-q",
+      "--no-npm",
+      "-P=aws-okta",
+      "--frozen",
+      "--config",
+      `${libDir}/deno.json`,
+      `${libDir}/dist/main.js`,
+      "cred-process",
+      "bench",
+    ]]);
+  }
+  for (const [program, args] of noNpmRuns) await timeCommand(args, world.env, program);
   const emptyArgs = ["run", "-q", empty];
-  await timeCommand(noNpmArgs, world.env); // proves the cache-hit path loads no npm module
   for (let i = 0; i < 3; i++) {
-    await timeCommand(hitArgs, world.env);
+    await timeCommand(hitArgs, world.env, hitProgram);
     await timeCommand(emptyArgs, world.env);
   }
   const hits: number[] = [];
   const empties: number[] = [];
+  const sources: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     // Interleave so that machine noise hits both alike.
     empties.push(await timeCommand(emptyArgs, world.env));
-    hits.push(await timeCommand(hitArgs, world.env));
+    hits.push(await timeCommand(hitArgs, world.env, hitProgram));
+    if (launcher && i % 4 === 0) sources.push(await timeCommand(sourceArgs, world.env));
   }
   const hitMedian = median(hits);
   const emptyMedian = median(empties);
-  const hitRss = await peakRssKb(hitArgs, world.env);
+  const hitRss = await peakRssKb(hitArgs, world.env, hitProgram);
   const emptyRss = await peakRssKb(emptyArgs, world.env);
 
   // --- cache hit per keyring backend (file is the run above)
@@ -122,10 +146,10 @@ try {
       stdin: `${user.password}\n`,
     });
     if (added.code !== 0) throw new Error(`add with ${name} failed: ${added.stderr}`);
-    await timeCommand(hitArgs, runEnv); // fills the cache
+    await timeCommand(hitArgs, runEnv, hitProgram); // fills the cache
     const times: number[] = [];
     for (let i = 0; i < Math.max(5, Math.floor(RUNS / 2)); i++) {
-      times.push(await timeCommand(hitArgs, runEnv));
+      times.push(await timeCommand(hitArgs, runEnv, hitProgram));
     }
     backendHits.push([name, `median ${median(times).toFixed(1)} ms over ${times.length} runs`]);
   };
@@ -161,10 +185,17 @@ try {
 
   out("aws-okta benchmark");
   out(`  machine: ${Deno.build.target}, deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores`);
-  out(`  cred-process cache hit:   median ${hitMedian.toFixed(1)} ms over ${RUNS} runs`);
+  out(
+    `  cred-process cache hit:   median ${hitMedian.toFixed(1)} ms over ${RUNS} runs (${
+      launcher ? `launcher ${launcher}` : "sources"
+    })`,
+  );
+  if (sources.length) {
+    out(`  (deno run src/main.ts:    median ${median(sources).toFixed(1)} ms over ${sources.length} runs)`);
+  }
   out(`  deno run (empty file):    median ${emptyMedian.toFixed(1)} ms over ${RUNS} runs`);
   out(`  ratio:                    ${(hitMedian / emptyMedian).toFixed(2)}x (target <= 1.5x)`);
-  out(`  npm modules on cache hit: none (ran under --no-npm)`);
+  out(`  npm modules on cache hit: none (ran under --no-npm: ${libDir ? "sources and bundle" : "sources"})`);
   out(`  peak RSS:                 cache hit ${hitRss ?? "?"} KiB, empty deno run ${emptyRss ?? "?"} KiB`);
   out(`  cache hit per keyring backend:`);
   for (const [name, result] of backendHits) out(`      ${name}: ${result}`);
