@@ -14,7 +14,7 @@ import { decodeItem, encodeItem, ItemFormatError } from "./item_json.ts";
 import { decryptJwe, encryptJwe, JweError, type ParsedJwe, parseJwe } from "./jwe.ts";
 import { decodeKeyFileName, encodeKeyFileName, tempFileName } from "./file_name.ts";
 import { writeFileAtomic } from "../fs/atomic_write.ts";
-import { KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
+import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
 
 /** Options for {@linkcode FileKeyring}. */
 export interface FileKeyringOptions {
@@ -44,7 +44,8 @@ export class FileKeyring implements Keyring {
 
   /** The path of the file that holds `key`. */
   pathOf(key: string): string {
-    checkKey(key);
+    // "." and ".." would name the directory itself or its parent.
+    checkKey(key, (k) => k !== "." && k !== "..");
     return joinPath(this.dir, encodeKeyFileName(key));
   }
 
@@ -144,13 +145,6 @@ async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
     await writeFileAtomic(path, bytes, { mode: 0o600, tempName: tempFileName() });
   } catch (error) {
     throw ioError(`cannot write "${path}"`, error);
-  }
-}
-
-/** Keys that would name the directory itself or its parent cannot be files. */
-function checkKey(key: string): void {
-  if (key === "" || key === "." || key === ".." || key.includes("\0")) {
-    throw new KeyringError(`invalid keyring key "${key.replaceAll("\0", "\\0")}"`, { reason: "invalid-key" });
   }
 }
 

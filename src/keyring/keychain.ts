@@ -11,7 +11,7 @@
  * @module
  */
 
-import { KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
+import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
 
 /** The Keychain service of every item (Go aws-okta's service name). */
 export const SERVICE = "aws-okta-login";
@@ -425,11 +425,5 @@ export class KeychainKeyring implements Keyring {
       }
     }
     return new KeyringError(`keychain keyring: ${what}: ${detail}`, { hint: osStatusHint(status) });
-  }
-}
-
-function checkKey(key: string): void {
-  if (key === "" || key.includes("\0")) {
-    throw new KeyringError(`invalid keyring key "${key.replaceAll("\0", "\\0")}"`, { reason: "invalid-key" });
   }
 }

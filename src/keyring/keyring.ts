@@ -81,3 +81,13 @@ export class KeyringError extends AppError {
     this.reason = reason ?? "io";
   }
 }
+
+/**
+ * Throws an "invalid-key" {@linkcode KeyringError} unless `key` is non-empty, has no NUL (no store
+ * can name such an item) and passes the backend's own rule `valid`.
+ */
+export function checkKey(key: string, valid: (key: string) => boolean = () => true): void {
+  if (key === "" || key.includes("\0") || !valid(key)) {
+    throw new KeyringError(`invalid keyring key "${key.replaceAll("\0", "\\0")}"`, { reason: "invalid-key" });
+  }
+}

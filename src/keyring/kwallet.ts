@@ -12,7 +12,7 @@
 import { BusConnectionError, connectBus, DBusConnection, DBusError } from "./dbus_connection.ts";
 import type { DBusValue } from "./dbus_wire.ts";
 import { decodeItem, encodeItem, ItemFormatError } from "./item_json.ts";
-import { KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
+import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
 
 /** The wallet Go aws-okta used (99designs/keyring opens the wallet named after the service). */
 export const WALLET = "aws-okta-login";
@@ -195,8 +195,4 @@ export class KWalletKeyring implements Keyring {
   #protocol(member: string): KeyringError {
     return new KeyringError(`kwallet keyring: unexpected answer to "${member}" from ${this.#service}`);
   }
-}
-
-function checkKey(key: string): void {
-  if (key === "") throw new KeyringError(`invalid keyring key ""`, { reason: "invalid-key" });
 }

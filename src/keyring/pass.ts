@@ -10,7 +10,7 @@
  */
 
 import { decodeItem, encodeItem } from "./item_json.ts";
-import { KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
+import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
 
 /** Options for {@linkcode PassKeyring}. */
 export interface PassKeyringOptions {
@@ -101,7 +101,7 @@ export class PassKeyring implements Keyring {
 
   /** The pass entry name of `key`. */
   entryName(key: string): string {
-    checkKey(key);
+    checkKey(key, insideStore);
     return `${this.#prefix}${key}`;
   }
 
@@ -198,14 +198,9 @@ function looksLikeItem(bytes: Uint8Array): boolean {
   }
 }
 
-/** Keys become paths inside the store: none may climb out of it or look like an option. */
-function checkKey(key: string): void {
-  const segments = key.split("/");
-  if (
-    key === "" || key.includes("\0") || key.startsWith("/") || segments.some((s) => s === "." || s === "..")
-  ) {
-    throw new KeyringError(`invalid keyring key "${key.replaceAll("\0", "\\0")}"`, { reason: "invalid-key" });
-  }
+/** Keys become paths inside the store: none may climb out of it. */
+function insideStore(key: string): boolean {
+  return !key.startsWith("/") && !key.split("/").some((segment) => segment === "." || segment === "..");
 }
 
 function checkPrefix(prefix: string): void {

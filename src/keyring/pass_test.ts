@@ -2,30 +2,15 @@ import assert from "node:assert/strict";
 import { encodeItem } from "./item_json.ts";
 import { KeyNotFoundError, KeyringError } from "./keyring.ts";
 import { PassKeyring } from "./pass.ts";
-import { createPassStore, hasCommand, type TestPassStore } from "./test_support.ts";
+import { createPassStore, hasCommand, runTool, type TestPassStore } from "./test_support.ts";
 
 const havePass = Deno.build.os !== "windows" && hasCommand("pass") && hasCommand("gpg");
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const bytes = (value: string) => new TextEncoder().encode(value);
 
 /** Runs `pass` itself against the store, as a person (or Go aws-okta) would. */
-async function pass(store: TestPassStore, args: string[], stdin?: string): Promise<string> {
-  const child = new Deno.Command("pass", {
-    args,
-    env: store.env,
-    clearEnv: true,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(bytes(stdin));
-    await writer.close();
-  }
-  const output = await child.output();
-  if (!output.success) throw new Error(`pass ${args[0]}: ${text(output.stderr)}`);
-  return text(output.stdout);
+function pass(store: TestPassStore, args: string[], stdin?: string): Promise<string> {
+  return runTool("pass", args, stdin === undefined ? { env: store.env } : { env: store.env, stdin });
 }
 
 function keyring(store: TestPassStore, prefix = "aws-okta/"): PassKeyring {

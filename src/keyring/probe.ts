@@ -9,13 +9,9 @@
 
 import type { DBusConnection } from "./dbus_connection.ts";
 import { findSessionBus } from "./dbus_address.ts";
-import { fileDir } from "./select.ts";
+import { type BackendName, BACKENDS, fileDir } from "./select.ts";
 
-/** Backend names in aws-okta's order of preference (99designs/keyring's). */
-export const BACKEND_ORDER = ["wincred", "keychain", "secret-service", "kwallet", "pass", "file"] as const;
-
-/** A backend name the CLI accepts. */
-export type BackendName = typeof BACKEND_ORDER[number];
+export type { BackendName } from "./select.ts";
 
 /** Whether a backend can be used here, and why (not). */
 export interface BackendStatus {
@@ -113,10 +109,10 @@ export class BackendProber {
     }
   }
 
-  /** Every backend's status, in {@linkcode BACKEND_ORDER}. */
+  /** Every backend's status, in {@linkcode BACKENDS} order. */
   async all(): Promise<BackendStatus[]> {
     const statuses: BackendStatus[] = [];
-    for (const name of BACKEND_ORDER) statuses.push(await this.probe(name));
+    for (const name of BACKENDS) statuses.push(await this.probe(name));
     return statuses;
   }
 

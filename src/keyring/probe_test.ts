@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { BACKEND_ORDER, BackendProber, findCommand, passStoreDir, probeTimeoutMs } from "./probe.ts";
+import { BackendProber, findCommand, passStoreDir, probeTimeoutMs } from "./probe.ts";
+import { BACKENDS } from "./select.ts";
 import { hasCommand, startHungBus, startTestBus } from "./test_support.ts";
 
 const env = (vars: Record<string, string>) => ({ get: (name: string) => vars[name] });
@@ -22,7 +23,7 @@ Deno.test("OS backends are judged by the OS alone", async () => {
 
 Deno.test("all() answers for every backend in aws-okta's order", async () => {
   const statuses = await new BackendProber({ home: "/h", env: env({ PATH: "" }), os: "linux" }).all();
-  assert.deepEqual(statuses.map((s) => s.name), [...BACKEND_ORDER]);
+  assert.deepEqual(statuses.map((s) => s.name), [...BACKENDS]);
 });
 
 Deno.test({

@@ -15,7 +15,7 @@
  */
 
 import { decodeItem } from "./item_json.ts";
-import { KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
+import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
 import { type Attributes, LibraryLoadError, Libsecret, LibsecretError } from "./libsecret.ts";
 
 /** The `service` attribute of our items (the service name Go aws-okta used everywhere). */
@@ -67,6 +67,7 @@ export class SecretServiceKeyring implements Keyring {
 
   /** Reads our item under `key`, else Go aws-okta's; throws {@linkcode KeyNotFoundError}. */
   async get(key: string): Promise<KeyringItem> {
+    checkKey(key);
     const data = await this.#call("read", key, () => this.#lib.lookup(itemAttributes(key)));
     if (data !== undefined) return { key, data };
     const legacy = await this.#legacy(key);
@@ -86,6 +87,7 @@ export class SecretServiceKeyring implements Keyring {
 
   /** Deletes our item and Go aws-okta's under `key`, so the key reads as missing afterwards. */
   async remove(key: string): Promise<void> {
+    checkKey(key);
     await this.#call("delete", key, () => this.#lib.clear(itemAttributes(key)));
     if (await this.#legacy(key)) {
       await this.#call("delete", key, () => this.#lib.clear(legacyAttributes(key)));
@@ -118,7 +120,6 @@ export class SecretServiceKeyring implements Keyring {
   }
 
   async #call<T>(action: string, key: string, fn: () => Promise<T>): Promise<T> {
-    checkKey(key, action === "list");
     try {
       return await fn();
     } catch (error) {
@@ -131,12 +132,6 @@ export class SecretServiceKeyring implements Keyring {
       }
       throw error;
     }
-  }
-}
-
-function checkKey(key: string, allowEmpty = false): void {
-  if ((key === "" && !allowEmpty) || key.includes("\0")) {
-    throw new KeyringError(`invalid keyring key "${key.replaceAll("\0", "\\0")}"`, { reason: "invalid-key" });
   }
 }
 

@@ -6,6 +6,7 @@ import { LibraryLoadError, loadLibrary } from "./libsecret.ts";
 import {
   createGoLibsecretItem,
   hasCommand,
+  runTool,
   startSecretService,
   type TestSecretService,
 } from "./test_support.ts";
@@ -39,21 +40,10 @@ async function client(svc: TestSecretService, args: string[], stdin?: Uint8Array
   return { code: output.code, stdout: output.stdout, stderr: new TextDecoder().decode(output.stderr) };
 }
 
-async function secretTool(svc: TestSecretService, args: string[], stdin?: string): Promise<string> {
-  const child = new Deno.Command("secret-tool", {
-    args,
-    env: svc.env,
-    clearEnv: true,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  return new TextDecoder().decode((await child.output()).stdout);
+/** secret-tool's stdout (a lookup that finds nothing fails with no output). */
+function secretTool(svc: TestSecretService, args: string[], stdin?: string): Promise<string> {
+  const options = { env: svc.env, check: false };
+  return runTool("secret-tool", args, stdin === undefined ? options : { ...options, stdin });
 }
 
 Deno.test({

@@ -16,17 +16,13 @@ import { KeyringError } from "./keyring.ts";
 // The file backend is the default and the fallback, and has no FFI: static, to keep the cache hit to
 // one module-loading round. OS backends stay lazy.
 import { FileKeyring } from "./file.ts";
-import type { BackendName, BackendProber, BackendStatus } from "./probe.ts";
+import type { BackendProber, BackendStatus } from "./probe.ts";
 
-/** The backend names the CLI accepts (`--backend`), in aws-okta's order of preference. */
-export const BACKENDS: readonly string[] = [
-  "wincred",
-  "keychain",
-  "secret-service",
-  "kwallet",
-  "pass",
-  "file",
-];
+/** The backend names the CLI accepts (`--backend`), in aws-okta's (99designs/keyring's) order of preference. */
+export const BACKENDS = ["wincred", "keychain", "secret-service", "kwallet", "pass", "file"] as const;
+
+/** A backend name the CLI accepts. */
+export type BackendName = typeof BACKENDS[number];
 
 /** The backend used when none is usable or chosen. */
 export const DEFAULT_BACKEND = "file";
@@ -53,7 +49,7 @@ type Prober = Pick<BackendProber, "probe" | "busServices"> & { close?: () => Pro
 export async function openKeyring(options: OpenKeyringOptions): Promise<Keyring> {
   const chosen = options.backend;
   if (chosen) {
-    if (!BACKENDS.includes(chosen)) {
+    if (!(BACKENDS as readonly string[]).includes(chosen)) {
       throw new AppError(`unknown keyring backend "${chosen}"`, {
         hint: `use one of: ${BACKENDS.join(", ")}`,
         exitCode: 2,
@@ -68,7 +64,7 @@ export async function openKeyring(options: OpenKeyringOptions): Promise<Keyring>
       if (!status.usable) throw unusable(status);
       return await openBackend(status.name, options, prober);
     }
-    for (const name of BACKENDS as readonly BackendName[]) {
+    for (const name of BACKENDS) {
       const status = await prober.probe(name);
       options.debug?.(`keyring: ${name}: ${status.usable ? "usable" : "not usable"} (${status.detail})`);
       if (status.hung) throw unusable(status);

@@ -7,6 +7,7 @@
  */
 
 import { connectBus } from "./dbus_connection.ts";
+import { findCommand } from "./probe.ts";
 
 /** A private session bus; `close()` stops it and removes its files. */
 export interface TestBus {
@@ -17,16 +18,41 @@ export interface TestBus {
   close(): Promise<void>;
 }
 
-/** Whether `command` is on PATH. */
+/** Whether `command` is on PATH (as an executable file). */
 export function hasCommand(command: string): boolean {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    try {
-      if (Deno.statSync(`${dir}/${command}`).isFile) return true;
-    } catch {
-      // Not in this directory.
-    }
+  return findCommand(command, Deno.env) !== undefined;
+}
+
+/** Options for {@linkcode runTool}. */
+export interface RunToolOptions {
+  /** The whole environment of the tool. */
+  env: Record<string, string>;
+  /** Text fed to stdin (closed afterwards); stdin is /dev/null when absent. */
+  stdin?: string;
+  /** Throw when the tool fails (default true); otherwise return its stdout anyway. */
+  check?: boolean;
+}
+
+/** Runs a tool (`pass`, `secret-tool`, ...) as a person would, and returns its stdout. */
+export async function runTool(command: string, args: string[], options: RunToolOptions): Promise<string> {
+  const child = new Deno.Command(command, {
+    args,
+    env: options.env,
+    clearEnv: true,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
   }
-  return false;
+  const output = await child.output();
+  if (!output.success && options.check !== false) {
+    throw new Error(`${command} ${args[0]} failed: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  return new TextDecoder().decode(output.stdout);
 }
 
 /**

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
+import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
 
 /** Target name prefix: 99designs/keyring's `<WinCredPrefix>:<ServiceName>:` with aws-okta's values. */
 export const TARGET_PREFIX = "keyring:aws-okta-login:";
@@ -280,11 +280,5 @@ export class WincredKeyring implements Keyring {
     return new KeyringError(`wincred keyring: ${what}: ${win32ErrorText(code)}`, {
       hint: "use --backend file if the Credential Manager is not available to this session",
     });
-  }
-}
-
-function checkKey(key: string): void {
-  if (key === "" || key.includes("\0")) {
-    throw new KeyringError(`invalid keyring key "${key.replaceAll("\0", "\\0")}"`, { reason: "invalid-key" });
   }
 }

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { createPassStore, hasCommand, type TestPassStore } from "../../src/keyring/test_support.ts";
+import { createPassStore, hasCommand, runTool, type TestPassStore } from "../../src/keyring/test_support.ts";
 import { assertIncludes, createWorld, expectCode, samlUrlOf, type World } from "./harness.ts";
 
 const ENGINEER = "arn:aws:iam::123456789012:role/Engineer";
@@ -23,23 +23,8 @@ async function setUp(store: TestPassStore, backend: string | undefined = "pass")
   return world;
 }
 
-async function pass(store: TestPassStore, args: string[], stdin?: string): Promise<string> {
-  const child = new Deno.Command("pass", {
-    args,
-    env: store.env,
-    clearEnv: true,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  const output = await child.output();
-  if (!output.success) throw new Error(`pass ${args[0]}: ${new TextDecoder().decode(output.stderr)}`);
-  return new TextDecoder().decode(output.stdout);
+function pass(store: TestPassStore, args: string[], stdin?: string): Promise<string> {
+  return runTool("pass", args, stdin === undefined ? { env: store.env } : { env: store.env, stdin });
 }
 
 /** The Okta credentials inside a pass entry holding a Go keyring item. */

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import {
   createGoLibsecretItem,
   hasCommand,
+  runTool,
   startHungBus,
   startSecretService,
   type TestSecretService,
@@ -30,23 +31,8 @@ async function setUpWorld(svc: TestSecretService): Promise<World> {
   return world;
 }
 
-async function secretTool(svc: TestSecretService, args: string[], stdin?: string): Promise<string> {
-  const child = new Deno.Command("secret-tool", {
-    args,
-    env: svc.env,
-    clearEnv: true,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  const output = await child.output();
-  if (!output.success) throw new Error(`secret-tool ${args[0]}: ${new TextDecoder().decode(output.stderr)}`);
-  return new TextDecoder().decode(output.stdout);
+function secretTool(svc: TestSecretService, args: string[], stdin?: string): Promise<string> {
+  return runTool("secret-tool", args, stdin === undefined ? { env: svc.env } : { env: svc.env, stdin });
 }
 
 function credentialsJson(world: World): string {
