@@ -172,7 +172,11 @@ class Login {
   }
 
   async loadAppPage(url: URL, retry: boolean): Promise<AppPage> {
-    const answer: HtmlResult = await this.#client.getHtml(url, { retry });
+    // A redirect to the sign-in page already says "no session". The page itself is only worth
+    // fetching for the DT (device token) cookie Okta sets there, which "remember this device" needs.
+    const stopAt = this.#client.jar.get("DT") === undefined ? undefined : isSignInPage;
+    const answer: HtmlResult = await this.#client.getHtml(url, stopAt ? { retry, stopAt } : { retry });
+    if (answer.stopped) return { kind: "signin" };
     return parseAppPage(answer.body, answer.status);
   }
 
@@ -345,4 +349,9 @@ function unexpectedStatus(status: string): AppError {
   return new AppError(`Okta answered with status "${status}", which aws-okta cannot handle`, {
     hint: "sign in once in the browser, then run the command again",
   });
+}
+
+/** Okta's sign-in pages (Classic `/login/login.htm`, `/login/default`; Identity Engine `/signin`). */
+function isSignInPage(url: URL): boolean {
+  return /^\/(login\/login\.htm|login\/default|signin)(\/|$)/.test(url.pathname);
 }

@@ -202,11 +202,22 @@ Deno.test("classicLogin: an expired session falls back to password login and cap
   assert.equal(run.passwordAsked, 1);
   const [authn] = authnCalls(requests);
   assert.deepEqual((authn?.body as Record<string, unknown>).context, { deviceToken: "old-dt" });
-  // The stale sid is not sent with the password login; the DT cookie is.
-  assert.equal(authn?.headers.get("cookie"), "DT=old-dt; JSESSIONID=j1");
+  // The stale sid is not sent with the password login; the DT cookie is. With a DT in hand, the
+  // redirect to the sign-in page is not followed (one request fewer per cold login).
+  assert.equal(authn?.headers.get("cookie"), "DT=old-dt");
+  assert.equal(requests.filter((request) => request.path.startsWith("/login/login.htm")).length, 0);
   const redeem = appCalls(requests).at(-1);
   assert.equal(redeem?.query.get("onetimetoken"), SESSION_TOKEN);
   assert.ok(run.debug.includes("okta: authn status SUCCESS"));
+});
+
+Deno.test("classicLogin: with no device token yet, the sign-in page is fetched for Okta's DT cookie", async () => {
+  const { requests } = await scenario({}, {}, async (server, run) => {
+    await classicLogin(input(server, run, { sessionCookie: STORED_SID }));
+  });
+  assert.equal(requests.filter((request) => request.path.startsWith("/login/login.htm")).length, 1);
+  const [authn] = authnCalls(requests);
+  assert.match(authn?.headers.get("cookie") ?? "", /JSESSIONID=j1/);
 });
 
 Deno.test("classicLogin: password + push MFA, with the factor from the preferences", async () => {

@@ -66,6 +66,8 @@ export interface HtmlResult {
   url: URL;
   /** The page text. */
   body: string;
+  /** Set when a redirect to a page matching `stopAt` was not followed (`url` is that page). */
+  stopped?: boolean;
 }
 
 /** Options for {@linkcode OktaClient.getHtml}. */
@@ -74,6 +76,8 @@ export interface GetHtmlOptions {
   retry?: boolean;
   /** Follow redirects (default true); when false the first answer, 3xx included, is returned. */
   followRedirects?: boolean;
+  /** A redirect to a URL for which this returns true is not followed: the answer says `stopped`. */
+  stopAt?: (url: URL) => boolean;
 }
 
 const MAX_REDIRECTS = 10;
@@ -144,6 +148,7 @@ export class OktaClient {
             hint: "check the Okta domain and any proxy in between",
           });
         }
+        if (options.stopAt?.(next)) return { status: response.status, url: next, body: "", stopped: true };
         url = next;
         continue;
       }
