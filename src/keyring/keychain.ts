@@ -11,7 +11,14 @@
  * @module
  */
 
-import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
+import {
+  checkKey,
+  KeyNotFoundError,
+  type Keyring,
+  KeyringError,
+  type KeyringItem,
+  settle,
+} from "./keyring.ts";
 
 /** The Keychain service of every item (Go aws-okta's service name). */
 export const SERVICE = "aws-okta-login";
@@ -272,9 +279,8 @@ export class KeychainKeyring implements Keyring {
 
   /** Reads the generic password (service "aws-okta-login", account `key`). */
   get(key: string): Promise<KeyringItem> {
-    checkKey(key);
-    const scope = new CFScope(this.#cf);
-    try {
+    return this.#withScope((scope) => {
+      checkKey(key);
       const result = new BigUint64Array(1);
       const status = this.#sec.SecItemCopyMatching(
         this.#dictionary(scope, keychainQuery("get", key)),
@@ -291,19 +297,14 @@ export class KeychainKeyring implements Keyring {
       if (label) item.label = label.startsWith(LABEL_PREFIX) ? label.slice(LABEL_PREFIX.length) : label;
       const description = this.#stringValue(attributes, "kSecAttrDescription");
       if (description) item.description = description;
-      return Promise.resolve(item);
-    } catch (error) {
-      return Promise.reject(error);
-    } finally {
-      scope.release();
-    }
+      return item;
+    });
   }
 
   /** Adds the item, or updates it in place when it exists (keeping its access list). */
   set(item: KeyringItem): Promise<void> {
-    checkKey(item.key);
-    const scope = new CFScope(this.#cf);
-    try {
+    return this.#withScope((scope) => {
+      checkKey(item.key);
       let status = this.#sec.SecItemAdd(this.#dictionary(scope, keychainQuery("add", item.key, item)), null);
       if (status === OSStatus.duplicateItem) {
         status = this.#sec.SecItemUpdate(
@@ -312,41 +313,29 @@ export class KeychainKeyring implements Keyring {
         );
       }
       if (status !== OSStatus.success) throw this.#error(`cannot store "${item.key}"`, status);
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error);
-    } finally {
-      scope.release();
-    }
+    });
   }
 
   /** Deletes the item; a missing one is fine. */
   remove(key: string): Promise<void> {
-    checkKey(key);
-    const scope = new CFScope(this.#cf);
-    try {
+    return this.#withScope((scope) => {
+      checkKey(key);
       const status = this.#sec.SecItemDelete(this.#dictionary(scope, keychainQuery("match", key)));
       if (status !== OSStatus.success && status !== OSStatus.itemNotFound) {
         throw this.#error(`cannot delete "${key}"`, status);
       }
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error);
-    } finally {
-      scope.release();
-    }
+    });
   }
 
   /** The accounts of every item with our service, sorted. */
   keys(): Promise<string[]> {
-    const scope = new CFScope(this.#cf);
-    try {
+    return this.#withScope((scope) => {
       const result = new BigUint64Array(1);
       const status = this.#sec.SecItemCopyMatching(
         this.#dictionary(scope, keychainQuery("list")),
         new Uint8Array(result.buffer),
       );
-      if (status === OSStatus.itemNotFound) return Promise.resolve([]);
+      if (status === OSStatus.itemNotFound) return [];
       if (status !== OSStatus.success) throw this.#error("cannot list items", status);
       const array = scope.own(Deno.UnsafePointer.create(result[0]!));
       const keys: string[] = [];
@@ -356,12 +345,20 @@ export class KeychainKeyring implements Keyring {
         const account = attributes === null ? undefined : this.#stringValue(attributes, "kSecAttrAccount");
         if (account !== undefined) keys.push(account);
       }
-      return Promise.resolve(keys.sort());
-    } catch (error) {
-      return Promise.reject(error);
-    } finally {
-      scope.release();
-    }
+      return keys.sort();
+    });
+  }
+
+  /** Runs `fn` with a scope whose CoreFoundation objects are released afterwards; failures reject. */
+  #withScope<T>(fn: (scope: CFScope) => T): Promise<T> {
+    return settle(() => {
+      const scope = new CFScope(this.#cf);
+      try {
+        return fn(scope);
+      } finally {
+        scope.release();
+      }
+    });
   }
 
   /** Builds a CFDictionary from a query description. */

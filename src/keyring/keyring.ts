@@ -91,3 +91,15 @@ export function checkKey(key: string, valid: (key: string) => boolean = () => tr
     throw new KeyringError(`invalid keyring key "${key.replaceAll("\0", "\\0")}"`, { reason: "invalid-key" });
   }
 }
+
+/**
+ * Runs a synchronous body (an FFI backend's call) and reports its result or error as a promise, so
+ * every failure reaches callers as a rejection, as with the async backends.
+ */
+export function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

@@ -9,7 +9,14 @@
  * @module
  */
 
-import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
+import {
+  checkKey,
+  KeyNotFoundError,
+  type Keyring,
+  KeyringError,
+  type KeyringItem,
+  settle,
+} from "./keyring.ts";
 
 /** Target name prefix: 99designs/keyring's `<WinCredPrefix>:<ServiceName>:` with aws-okta's values. */
 export const TARGET_PREFIX = "keyring:aws-okta-login:";
@@ -200,80 +207,86 @@ export class WincredKeyring implements Keyring {
     }
   }
 
-  /** Reads `keyring:aws-okta-login:<key>`; throws {@linkcode KeyNotFoundError}. */
+  /** Reads `keyring:aws-okta-login:<key>`; rejects with {@linkcode KeyNotFoundError}. */
   get(key: string): Promise<KeyringItem> {
-    checkKey(key);
-    const target = utf16z(targetName(key));
-    const out = new BigUint64Array(1);
-    if (!this.#api.CredReadW(target, CRED_TYPE_GENERIC, 0, new Uint8Array(out.buffer))) {
-      const code = this.#lastError();
-      if (code === ERROR_NOT_FOUND) return Promise.reject(new KeyNotFoundError(key, this.backend));
-      return Promise.reject(this.#error(`cannot read "${key}"`, code));
-    }
-    const pointer = Deno.UnsafePointer.create(out[0]!)!;
-    try {
-      const credential = readCredential(pointer);
-      const item: KeyringItem = { key, data: credential.blob };
-      if (credential.comment.startsWith("aws-okta: ")) {
-        item.label = credential.comment.slice("aws-okta: ".length);
+    return settle(() => {
+      checkKey(key);
+      const out = new BigUint64Array(1);
+      if (!this.#api.CredReadW(utf16z(targetName(key)), CRED_TYPE_GENERIC, 0, new Uint8Array(out.buffer))) {
+        const code = this.#lastError();
+        if (code === ERROR_NOT_FOUND) throw new KeyNotFoundError(key, this.backend);
+        throw this.#error(`cannot read "${key}"`, code);
       }
-      return Promise.resolve(item);
-    } finally {
-      this.#api.CredFree(pointer);
-    }
+      const pointer = Deno.UnsafePointer.create(out[0]!)!;
+      try {
+        const credential = readCredential(pointer);
+        const item: KeyringItem = { key, data: credential.blob };
+        if (credential.comment.startsWith("aws-okta: ")) {
+          item.label = credential.comment.slice("aws-okta: ".length);
+        }
+        return item;
+      } finally {
+        this.#api.CredFree(pointer);
+      }
+    });
   }
 
   /** Writes the item's bytes as the credential blob (at most 2560 bytes). */
   set(item: KeyringItem): Promise<void> {
-    checkKey(item.key);
-    checkBlobSize(item.key, item.data.length);
-    const memory = buildCredential(targetName(item.key), item.data, `aws-okta: ${item.label || item.key}`);
-    try {
-      if (!this.#api.CredWriteW(memory.struct, 0)) {
-        return Promise.reject(this.#error(`cannot store "${item.key}"`, this.#lastError()));
+    return settle(() => {
+      checkKey(item.key);
+      checkBlobSize(item.key, item.data.length);
+      const memory = buildCredential(targetName(item.key), item.data, `aws-okta: ${item.label || item.key}`);
+      try {
+        if (!this.#api.CredWriteW(memory.struct, 0)) {
+          throw this.#error(`cannot store "${item.key}"`, this.#lastError());
+        }
+      } finally {
+        memory.buffers[1]!.fill(0);
       }
-      return Promise.resolve();
-    } finally {
-      memory.buffers[1]!.fill(0);
-    }
+    });
   }
 
   /** Deletes the credential; a missing one is fine. */
   remove(key: string): Promise<void> {
-    checkKey(key);
-    if (!this.#api.CredDeleteW(utf16z(targetName(key)), CRED_TYPE_GENERIC, 0)) {
-      const code = this.#lastError();
-      if (code !== ERROR_NOT_FOUND) return Promise.reject(this.#error(`cannot delete "${key}"`, code));
-    }
-    return Promise.resolve();
+    return settle(() => {
+      checkKey(key);
+      if (!this.#api.CredDeleteW(utf16z(targetName(key)), CRED_TYPE_GENERIC, 0)) {
+        const code = this.#lastError();
+        if (code !== ERROR_NOT_FOUND) throw this.#error(`cannot delete "${key}"`, code);
+      }
+    });
   }
 
   /** The keys of our credentials, sorted. */
   keys(): Promise<string[]> {
-    const count = new Uint32Array(1);
-    const out = new BigUint64Array(1);
-    const filter = utf16z(`${TARGET_PREFIX}*`);
-    if (!this.#api.CredEnumerateW(filter, 0, new Uint8Array(count.buffer), new Uint8Array(out.buffer))) {
-      const code = this.#lastError();
-      if (code === ERROR_NOT_FOUND) return Promise.resolve([]);
-      return Promise.reject(this.#error("cannot list credentials", code));
-    }
-    const array = Deno.UnsafePointer.create(out[0]!)!;
-    try {
-      const view = new Deno.UnsafePointerView(array);
-      const keys: string[] = [];
-      for (let i = 0; i < count[0]!; i++) {
-        const credential = view.getPointer(i * 8);
-        if (credential === null) continue;
-        const key = keyOfTarget(
-          readUtf16z(new Deno.UnsafePointerView(credential).getPointer(CREDENTIALW.TargetName)),
-        );
-        if (key !== undefined) keys.push(key);
+    return settle(() => {
+      const count = new Uint32Array(1);
+      const out = new BigUint64Array(1);
+      const filter = utf16z(`${TARGET_PREFIX}*`);
+      if (!this.#api.CredEnumerateW(filter, 0, new Uint8Array(count.buffer), new Uint8Array(out.buffer))) {
+        const code = this.#lastError();
+        if (code === ERROR_NOT_FOUND) return [];
+        throw this.#error("cannot list credentials", code);
       }
-      return Promise.resolve(keys.sort());
-    } finally {
-      this.#api.CredFree(array);
-    }
+      const array = Deno.UnsafePointer.create(out[0]!)!;
+      try {
+        const view = new Deno.UnsafePointerView(array);
+        const keys: string[] = [];
+        for (let i = 0; i < count[0]!; i++) {
+          const credential = view.getPointer(i * 8);
+          if (credential === null) continue;
+          const target = readUtf16z(
+            new Deno.UnsafePointerView(credential).getPointer(CREDENTIALW.TargetName),
+          );
+          const key = keyOfTarget(target);
+          if (key !== undefined) keys.push(key);
+        }
+        return keys.sort();
+      } finally {
+        this.#api.CredFree(array);
+      }
+    });
   }
 
   #error(what: string, code: number): KeyringError {
