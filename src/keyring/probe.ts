@@ -34,8 +34,6 @@ export interface BackendStatus {
 export interface BusServices {
   /** The session bus address. */
   address: string;
-  /** True when org.freedesktop.secrets is owned or activatable. */
-  secretService: boolean;
   /** The KWallet daemon's bus name ("org.kde.kwalletd6" or "org.kde.kwalletd5"), when there is one. */
   kwallet?: string;
 }
@@ -120,10 +118,7 @@ export class BackendProber {
   async busServices(): Promise<BusServices | undefined> {
     const bus = await this.#connect();
     if (bus.state !== "ok") return undefined;
-    const services: BusServices = {
-      address: bus.address,
-      secretService: (await this.#serviceName("secret-service")) !== undefined,
-    };
+    const services: BusServices = { address: bus.address };
     const kwallet = await this.#serviceName("kwallet");
     if (kwallet) services.kwallet = kwallet;
     return services;
