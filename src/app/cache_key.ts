@@ -1,147 +1,36 @@
 /**
  * Cache-key names for cached sessions: `<profile> session (<20 hex>)`, aws-okta's item naming, with
- * the hex taken from a SHA-256 of everything that changes the hop's result.
+ * the hex derived from everything that changes the hop's result.
  *
- * The hash is computed synchronously here rather than with `crypto.subtle.digest`: this runs on
- * every cred-process call, and each WebCrypto call is an asynchronous round trip. A compact SHA-256
- * (FIPS 180-4), tested against WebCrypto in cache_key_test.ts.
+ * The key only has to tell a user's few dozen cached sessions apart; nothing secret depends on it
+ * (the items are encrypted by the keyring). So it uses a cheap, well-mixed 106-bit non-crypto hash
+ * (two 53-bit cyrb53 passes with different seeds) rather than SHA-256: this runs on every
+ * cred-process call, and both WebCrypto's async digest and a JavaScript SHA-256 cost a few hundred
+ * microseconds on a cold start, this a few.
  *
  * @module
  */
 
-/** `<profile> session (<first 10 bytes of SHA-256 of the parts, hex>)`. */
+/** `<profile> session (<20 hex digits of a hash of the parts>)`. */
 export function cacheKey(profileName: string, parts: readonly string[]): string {
-  const digest = sha256(new TextEncoder().encode(parts.join("\n")));
-  let hex = "";
-  for (let i = 0; i < 10; i++) hex += digest[i]!.toString(16).padStart(2, "0");
-  return `${profileName} session (${hex})`;
+  const text = parts.join("\n");
+  const hex = cyrb53(text, 0x9e3779b9).toString(16).padStart(14, "0") +
+    cyrb53(text, 0x85ebca6b).toString(16).padStart(14, "0");
+  return `${profileName} session (${hex.slice(0, 20)})`;
 }
 
-const K = new Uint32Array([
-  0x428a2f98,
-  0x71374491,
-  0xb5c0fbcf,
-  0xe9b5dba5,
-  0x3956c25b,
-  0x59f111f1,
-  0x923f82a4,
-  0xab1c5ed5,
-  0xd807aa98,
-  0x12835b01,
-  0x243185be,
-  0x550c7dc3,
-  0x72be5d74,
-  0x80deb1fe,
-  0x9bdc06a7,
-  0xc19bf174,
-  0xe49b69c1,
-  0xefbe4786,
-  0x0fc19dc6,
-  0x240ca1cc,
-  0x2de92c6f,
-  0x4a7484aa,
-  0x5cb0a9dc,
-  0x76f988da,
-  0x983e5152,
-  0xa831c66d,
-  0xb00327c8,
-  0xbf597fc7,
-  0xc6e00bf3,
-  0xd5a79147,
-  0x06ca6351,
-  0x14292967,
-  0x27b70a85,
-  0x2e1b2138,
-  0x4d2c6dfc,
-  0x53380d13,
-  0x650a7354,
-  0x766a0abb,
-  0x81c2c92e,
-  0x92722c85,
-  0xa2bfe8a1,
-  0xa81a664b,
-  0xc24b8b70,
-  0xc76c51a3,
-  0xd192e819,
-  0xd6990624,
-  0xf40e3585,
-  0x106aa070,
-  0x19a4c116,
-  0x1e376c08,
-  0x2748774c,
-  0x34b0bcb5,
-  0x391c0cb3,
-  0x4ed8aa4a,
-  0x5b9cca4f,
-  0x682e6ff3,
-  0x748f82ee,
-  0x78a5636f,
-  0x84c87814,
-  0x8cc70208,
-  0x90befffa,
-  0xa4506ceb,
-  0xbef9a3f7,
-  0xc67178f2,
-]);
-
-/** SHA-256 of `data`. */
-export function sha256(data: Uint8Array): Uint8Array {
-  // Padding: 0x80, zeros, then the bit length as a 64-bit big-endian number.
-  const blocks = Math.ceil((data.length + 9) / 64);
-  const padded = new Uint8Array(blocks * 64);
-  padded.set(data);
-  padded[data.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(data.length / 0x20000000));
-  view.setUint32(padded.length - 4, (data.length * 8) >>> 0);
-  const h = new Uint32Array([
-    0x6a09e667,
-    0xbb67ae85,
-    0x3c6ef372,
-    0xa54ff53a,
-    0x510e527f,
-    0x9b05688c,
-    0x1f83d9ab,
-    0x5be0cd19,
-  ]);
-  const w = new Uint32Array(64);
-  for (let offset = 0; offset < padded.length; offset += 64) {
-    for (let t = 0; t < 16; t++) w[t] = view.getUint32(offset + t * 4);
-    for (let t = 16; t < 64; t++) {
-      const a = w[t - 15]!, b = w[t - 2]!;
-      const s0 = rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3);
-      const s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10);
-      w[t] = (w[t - 16]! + s0 + w[t - 7]! + s1) >>> 0;
-    }
-    let [a, b, c, d, e, f, g, hh] = h as unknown as number[];
-    for (let t = 0; t < 64; t++) {
-      const t1 =
-        (hh! + (rotr(e!, 6) ^ rotr(e!, 11) ^ rotr(e!, 25)) + ((e! & f!) ^ (~e! & g!)) + K[t]! + w[t]!) >>> 0;
-      const t2 = ((rotr(a!, 2) ^ rotr(a!, 13) ^ rotr(a!, 22)) + ((a! & b!) ^ (a! & c!) ^ (b! & c!))) >>> 0;
-      hh = g;
-      g = f;
-      f = e;
-      e = (d! + t1) >>> 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) >>> 0;
-    }
-    h[0] = h[0]! + a!;
-    h[1] = h[1]! + b!;
-    h[2] = h[2]! + c!;
-    h[3] = h[3]! + d!;
-    h[4] = h[4]! + e!;
-    h[5] = h[5]! + f!;
-    h[6] = h[6]! + g!;
-    h[7] = h[7]! + hh!;
+/** cyrb53: a 53-bit string hash built on Math.imul mixing (public domain, bryc). */
+export function cyrb53(text: string, seed: number): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
   }
-  const out = new Uint8Array(32);
-  const outView = new DataView(out.buffer);
-  for (let i = 0; i < 8; i++) outView.setUint32(i * 4, h[i]!);
-  return out;
-}
-
-function rotr(x: number, n: number): number {
-  return (x >>> n) | (x << (32 - n));
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }

@@ -8,7 +8,11 @@
 import { UsageError } from "../errors.ts";
 import { type CommandSpec, defineCommand } from "./command.ts";
 import { writeStdout } from "./output.ts";
-import { COMPLETION_SHELLS, completionScript, type CompletionShell } from "./completion_scripts.ts";
+
+/** Shells with a completion script. The scripts themselves load only when asked for. */
+export const COMPLETION_SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
+/** One of {@linkcode COMPLETION_SHELLS}. */
+export type CompletionShell = typeof COMPLETION_SHELLS[number];
 
 /** `completion suggest`: the candidates for the word under the cursor (see complete_words.ts). */
 const suggestCommand = defineCommand({
@@ -56,15 +60,15 @@ export const completionCommand = defineCommand({
       command: "aws-okta completion powershell | Out-String | Invoke-Expression",
     },
   ],
-  action: (input) => {
+  action: async (input) => {
     const shell = String(input.args["shell"]);
     if (!(COMPLETION_SHELLS as readonly string[]).includes(shell)) {
       throw new UsageError(`unsupported shell "${shell}": use one of ${COMPLETION_SHELLS.join(", ")}`, {
         usage: "aws-okta completion bash|zsh|fish|powershell",
       });
     }
+    const { completionScript } = await import("./completion_scripts.ts");
     writeStdout(completionScript(shell as CompletionShell));
-    return Promise.resolve();
   },
 });
 

@@ -7,11 +7,7 @@
  * @module
  */
 
-/** The shells `completion` writes scripts for. */
-export const COMPLETION_SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
-
-/** A shell `completion` writes scripts for. */
-export type CompletionShell = typeof COMPLETION_SHELLS[number];
+import type { CompletionShell } from "./completion.ts";
 
 /** The completion script for `shell`. */
 export function completionScript(shell: CompletionShell): string {
