@@ -6,7 +6,8 @@
  * @module
  */
 
-import { credentialEnv, EXEC_UNSET_VARS } from "../aws/formats.ts";
+import { EXEC_UNSET_VARS } from "../aws/formats.ts";
+import { credentialVars } from "./credential_vars.ts";
 import { formatError } from "../errors.ts";
 import { AppError } from "../errors.ts";
 import type { AppContext } from "./context.ts";
@@ -68,12 +69,7 @@ export async function execWithCredentialServer(ctx: AppContext, input: ServerExe
   });
   context.debug(`server: listening on ${server.url}`);
   try {
-    const vars = credentialEnv({
-      creds: first.credentials,
-      profile: first.profile.name,
-      region: first.profile.region,
-      assumedRoleArn: first.credentials.assumedRoleArn,
-    });
+    const vars = credentialVars(first);
     for (const name of STATIC_VARS) delete vars[name];
     vars.AWS_CONTAINER_CREDENTIALS_FULL_URI = server.url;
     vars.AWS_CONTAINER_AUTHORIZATION_TOKEN = server.token;

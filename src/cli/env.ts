@@ -35,14 +35,10 @@ export const envCommand = defineCommand({
   action: async (input) => {
     const ctx = appContext(input, "tty");
     const { getCredentials } = await import("../app/credentials.ts");
-    const { credentialEnv, exportLines } = await import("../aws/formats.ts");
+    const { exportLines } = await import("../aws/formats.ts");
+    const { credentialVars } = await import("../app/credential_vars.ts");
     const result = await getCredentials(ctx, credentialRequest(input));
-    const vars = credentialEnv({
-      creds: result.credentials,
-      profile: result.profile.name,
-      ...(result.profile.region ? { region: result.profile.region } : {}),
-      ...(result.credentials.assumedRoleArn ? { assumedRoleArn: result.credentials.assumedRoleArn } : {}),
-    });
+    const vars = credentialVars(result);
     const shell = typeof input.flags["shell"] === "string"
       ? input.flags["shell"]
       : defaultShell(ctx.env.get("SHELL"));

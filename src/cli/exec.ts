@@ -56,14 +56,10 @@ export const execCommand = defineCommand({
       return await execWithCredentialServer(ctx, { request: credentialRequest(input), command, args });
     }
     const { getCredentials } = await import("../app/credentials.ts");
-    const { credentialEnv, childEnv } = await import("../aws/formats.ts");
+    const { childEnv } = await import("../aws/formats.ts");
+    const { credentialVars } = await import("../app/credential_vars.ts");
     const result = await getCredentials(ctx, credentialRequest(input));
-    const vars = credentialEnv({
-      creds: result.credentials,
-      profile: result.profile.name,
-      ...(result.profile.region ? { region: result.profile.region } : {}),
-      ...(result.credentials.assumedRoleArn ? { assumedRoleArn: result.credentials.assumedRoleArn } : {}),
-    });
+    const vars = credentialVars(result);
     return await runChild({ command, args, env: childEnv(ctx.env.toObject(), vars) });
   },
 });

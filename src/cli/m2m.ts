@@ -6,11 +6,9 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { AWS_CLI_FLAGS, credentialsFileOf, execCommandOf, flagReader, formatOf } from "./aws_cli_flags.ts";
+import { AWS_CLI_FLAGS } from "./aws_cli_flags.ts";
 import { defineCommand } from "./command.ts";
-import { appContext, homeDir, processEnv } from "./context.ts";
 import { writeStdout } from "./output.ts";
-import { required, withDebug } from "./web.ts";
 
 const USAGE = "aws-okta m2m [flags] [--exec -- <command> [args...]]";
 
@@ -92,18 +90,9 @@ export const m2mCommand = defineCommand({
     },
   ],
   action: async (input) => {
-    const { loadOktaYaml, oktaYamlPath } = await import("../config/okta_yaml.ts");
-    const home = homeDir(processEnv);
-    const yaml = await loadOktaYaml(oktaYamlPath(home));
-    const profileName = String(input.flags["profile"] ?? "default");
-    const read = flagReader(input, yaml.profiles[profileName] ?? {});
-    const ctx = appContext(
-      withDebug(input, read.boolean("debug-labels") || read.boolean("debug-api-calls")),
-      "tty",
-    );
-    const orgDomain = required(read.string("org-domain"), "org-domain", "OKTA_AWSCLI_ORG_DOMAIN");
-    const clientId = required(read.string("oidc-client-id"), "oidc-client-id", "OKTA_AWSCLI_OIDC_CLIENT_ID");
-    const roleArn = required(read.string("aws-iam-role"), "aws-iam-role", "OKTA_AWSCLI_IAM_ROLE");
+    const { startAwsCliCommand, required } = await import("./aws_cli_invocation.ts");
+    const { ctx, read, orgDomain, clientId, region, output } = await startAwsCliCommand(input, USAGE);
+    const roleArn = required(read.string("aws-iam-role"), "aws-iam-role", "OKTA_AWSCLI_IAM_ROLE", USAGE);
     const privateKey = read.string("private-key");
     const privateKeyFile = read.string("private-key-file");
     if (!privateKey && !privateKeyFile) {
@@ -112,10 +101,6 @@ export const m2mCommand = defineCommand({
         usage: USAGE,
       });
     }
-    const writeCredentials = read.boolean("write-aws-credentials");
-    const format = formatOf(read, writeCredentials);
-    const exec = execCommandOf(input, read.boolean("exec"), USAGE);
-    const region = read.string("aws-region");
     const keyId = read.string("key-id");
     const { runM2m } = await import("../app/m2m.ts");
     return await runM2m(ctx, {
@@ -130,20 +115,7 @@ export const m2mCommand = defineCommand({
       sessionName: read.string("aws-sts-role-session-name") ?? "okta-aws-cli",
       sessionDuration: read.integer("aws-session-duration") ?? read.integer("session-duration") ?? 3600,
       ...(region ? { region } : {}),
-      output: {
-        format,
-        profile: profileName,
-        credentialsFile: credentialsFileOf(
-          read.string("aws-credentials"),
-          ctx.env.get("AWS_SHARED_CREDENTIALS_FILE"),
-          ctx.home,
-        ),
-        writeCredentials,
-        legacy: read.boolean("legacy-aws-variables"),
-        expiry: read.boolean("expiry-aws-variables"),
-        ...(region ? { region } : {}),
-        ...(exec ? { exec } : {}),
-      },
+      output: output(read.boolean("write-aws-credentials")),
     }, writeStdout);
   },
 });

@@ -6,9 +6,8 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { AWS_CLI_FLAGS, credentialsFileOf, execCommandOf, flagReader, formatOf } from "./aws_cli_flags.ts";
-import { defineCommand, type ParsedCommand } from "./command.ts";
-import { appContext, homeDir, processEnv } from "./context.ts";
+import { AWS_CLI_FLAGS } from "./aws_cli_flags.ts";
+import { defineCommand } from "./command.ts";
 import { writeStdout } from "./output.ts";
 
 const USAGE = "aws-okta web [flags] [--exec -- <command> [args...]]";
@@ -99,26 +98,17 @@ export const webCommand = defineCommand({
     },
   ],
   action: async (input) => {
-    const { loadOktaYaml, oktaYamlPath } = await import("../config/okta_yaml.ts");
-    const home = homeDir(processEnv);
-    const yaml = await loadOktaYaml(oktaYamlPath(home));
-    const profileName = String(input.flags["profile"] ?? "default");
-    const read = flagReader(input, yaml.profiles[profileName] ?? {});
-    const ctx = appContext(
-      withDebug(input, read.boolean("debug-labels") || read.boolean("debug-api-calls")),
-      "tty",
+    const { startAwsCliCommand } = await import("./aws_cli_invocation.ts");
+    const { ctx, read, yaml, orgDomain, clientId, region, exec, output } = await startAwsCliCommand(
+      input,
+      USAGE,
     );
-    const orgDomain = required(read.string("org-domain"), "org-domain", "OKTA_AWSCLI_ORG_DOMAIN");
-    const clientId = required(read.string("oidc-client-id"), "oidc-client-id", "OKTA_AWSCLI_OIDC_CLIENT_ID");
     const allProfiles = read.boolean("all-profiles");
     const writeCredentials = read.boolean("write-aws-credentials") || allProfiles;
-    const format = formatOf(read, writeCredentials);
-    const exec = execCommandOf(input, read.boolean("exec"), USAGE);
     if (allProfiles && exec) {
       throw new UsageError("--all-profiles and --exec cannot be combined", { usage: USAGE });
     }
     const openBrowserCommand = read.string("open-browser-command");
-    const region = read.string("aws-region");
     const appId = read.string("aws-acct-fed-app-id");
     const idp = read.string("aws-iam-idp");
     const role = read.string("aws-iam-role");
@@ -137,31 +127,7 @@ export const webCommand = defineCommand({
       qrCode: read.boolean("qr-code"),
       allProfiles,
       yaml,
-      output: {
-        format,
-        profile: profileName,
-        credentialsFile: credentialsFileOf(
-          read.string("aws-credentials"),
-          ctx.env.get("AWS_SHARED_CREDENTIALS_FILE"),
-          ctx.home,
-        ),
-        writeCredentials,
-        legacy: read.boolean("legacy-aws-variables"),
-        expiry: read.boolean("expiry-aws-variables"),
-        ...(region ? { region } : {}),
-        ...(exec ? { exec } : {}),
-      },
+      output: output(writeCredentials),
     }, writeStdout);
   },
 });
-
-/** The input with `--debug` on when okta-aws-cli's debug flags ask for it. */
-export function withDebug(input: ParsedCommand, debug: boolean): ParsedCommand {
-  return debug ? { ...input, flags: { ...input.flags, debug: true } } : input;
-}
-
-/** A required value, or a usage error naming the flag and the variable. */
-export function required(value: string | undefined, flag: string, variable: string): string {
-  if (value) return value;
-  throw new UsageError(`missing --${flag}`, { hint: `pass --${flag} or set ${variable}`, usage: USAGE });
-}
