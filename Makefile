@@ -64,6 +64,8 @@ demo: $(DENO_DEP)
 # loads a few JavaScript chunks instead of ~50 TypeScript modules, and its dynamic imports are
 # rewritten to import(["x"][0]) so that Deno's module-graph analysis does not pre-load them: npm
 # packages (and the Node compatibility layer they bring) and login code load only when a login runs.
+# --no-lazy compiles whole chunks up front, so V8's code cache holds every function and a start
+# does not pay for compiling the parser, config reader and keyring on their first call.
 LIBDIR := $(PREFIX)/lib/aws-okta
 NPM_EXTERNALS = $(shell $(DENO) eval 'const m = JSON.parse(Deno.readTextFileSync("deno.json")).imports; console.log(Object.keys(m).map((k) => "--external " + k).join(" "))')
 install: $(DENO_DEP)
@@ -76,7 +78,7 @@ install: $(DENO_DEP)
 	@cd $(LIBDIR) && DENO_DIR=$(LIBDIR)/cache ./deno install --quiet --frozen >/dev/null
 	@printf '%s\n' '#!/bin/sh' '# aws-okta launcher written by make install' \
 	  'LIB="$(LIBDIR)"' \
-	  'export DENO_DIR="$${AWS_OKTA_DENO_DIR:-$$LIB/cache}" DENO_NO_UPDATE_CHECK=1' 'exec "$$LIB/deno" run -q -P=aws-okta --frozen --config "$$LIB/deno.json" "$$LIB/dist/main.js" "$$@"' \
+	  'export DENO_DIR="$${AWS_OKTA_DENO_DIR:-$$LIB/cache}" DENO_NO_UPDATE_CHECK=1' 'exec "$$LIB/deno" run -q -P=aws-okta --v8-flags=--no-lazy --frozen --config "$$LIB/deno.json" "$$LIB/dist/main.js" "$$@"' \
 	  > $(PREFIX)/bin/aws-okta.tmp
 	@chmod 0755 $(PREFIX)/bin/aws-okta.tmp && mv -f $(PREFIX)/bin/aws-okta.tmp $(PREFIX)/bin/aws-okta
 	@$(PREFIX)/bin/aws-okta version >/dev/null
@@ -91,7 +93,7 @@ TARGET ?=
 OUT ?= dist/aws-okta$(if $(TARGET),-$(TARGET))
 compile: $(DENO_DEP)
 	@mkdir -p dist
-	@$(DENO) compile -q -P=aws-okta --frozen $(if $(TARGET),--target $(TARGET)) \
+	@$(DENO) compile -q -P=aws-okta --v8-flags=--no-lazy --frozen $(if $(TARGET),--target $(TARGET)) \
 	  --output $(OUT) src/main.ts \
 	  || { echo "make compile: deno compile failed; it needs denort for $(or $(TARGET),the host) (downloaded from dl.deno.land, or DENORT_BIN=/path/to/denort)" >&2; exit 1; }
 
