@@ -24,11 +24,25 @@ export async function buildFetch(ctx: AppContext): Promise<Fetch> {
       });
     }
   }
-  const timeout = Number(ctx.env.get("AWS_OKTA_HTTP_TIMEOUT_SECONDS") ?? "");
+  const timeout = timeoutSeconds(ctx);
   return createFetch({
     caCerts,
     debug: ctx.debug,
     userAgent: `aws-okta/${VERSION} (deno ${Deno.version.deno}; ${Deno.build.os}; ${Deno.build.arch})`,
-    ...(timeout > 0 ? { timeoutMs: timeout * 1000 } : {}),
+    ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
   });
+}
+
+/** AWS_OKTA_HTTP_TIMEOUT_SECONDS; a value that is not a positive number is refused, not ignored. */
+function timeoutSeconds(ctx: AppContext): number | undefined {
+  const text = ctx.env.get("AWS_OKTA_HTTP_TIMEOUT_SECONDS")?.trim();
+  if (!text) return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new AppError(`invalid AWS_OKTA_HTTP_TIMEOUT_SECONDS "${text}"`, {
+      hint: "use a number of seconds greater than 0, e.g. 30",
+      exitCode: 2,
+    });
+  }
+  return seconds;
 }

@@ -41,11 +41,15 @@ export function createLocker(options: LockerOptions): WithLock {
   let dirReady = false;
   return async (name, fn) => {
     if (!dirReady) {
-      await Deno.mkdir(options.dir, { recursive: true, mode: 0o700 });
+      await Deno.mkdir(options.dir, { recursive: true, mode: 0o700 }).catch((error) => {
+        throw lockFileError(`cannot create the lock directory "${options.dir}"`, error);
+      });
       dirReady = true;
     }
     const path = `${options.dir}/${lockFileName(name)}.lock`;
-    const file = await Deno.open(path, { create: true, write: true, mode: 0o600 });
+    const file = await Deno.open(path, { create: true, write: true, mode: 0o600 }).catch((error) => {
+      throw lockFileError(`cannot open the lock file "${path}"`, error);
+    });
     try {
       if (!(await file.tryLock(true))) {
         options.onWait?.(name);
@@ -76,6 +80,15 @@ async function waitForLock(file: Deno.FsFile, name: string, maxWaitMs: number): 
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(delay * 2, 250);
   }
+}
+
+/** A lock directory or file that cannot be made is the user's to fix (AWS_OKTA_LOCK_DIR), not a crash. */
+function lockFileError(message: string, error: unknown): unknown {
+  if (error instanceof Deno.errors.NotCapable || !(error instanceof Error)) return error;
+  return new AppError(`${message}: ${error.message.replace(/ \(os error \d+\).*$/, "").toLowerCase()}`, {
+    hint: "set AWS_OKTA_LOCK_DIR to a writable directory",
+    cause: error,
+  });
 }
 
 /** Turns a lock name into a safe file name (keeps it readable, escapes the rest). */

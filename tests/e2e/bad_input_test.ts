@@ -1,53 +1,18 @@
 /**
  * Bad input, table-driven: each case runs the real CLI and checks the exit code, one line naming the
- * cause (no stack trace), no secret anywhere in the output, and stored data left unchanged.
+ * cause (no stack trace), no secret anywhere in the output, and stored data left unchanged. The
+ * shared checks are in bad_input_support.ts; more cases are in the other bad_input_*_test.ts files.
  */
 
-import assert from "node:assert/strict";
-import { FileKeyring } from "../../src/keyring/file.ts";
-import { getOktaCredentials, setOktaCredentials } from "../../src/keyring/items.ts";
 import { stsThrottlingFault } from "../sim/faults.ts";
 import {
-  createWorld,
-  expectCode,
-  forgetDevices,
-  PASSPHRASE,
-  type RunResult,
-  samlUrlOf,
-  type World,
-} from "./harness.ts";
-
-const ENGINEER = "arn:aws:iam::123456789012:role/Engineer";
-
-/** One bad-input case. */
-export interface BadInputCase {
-  name: string;
-  /** Changes the world after `add` (config, simulator, keyring). */
-  setup?: (world: World) => Promise<void> | void;
-  args: string[];
-  stdin?: string;
-  env?: Record<string, string | undefined>;
-  code: number;
-  /** Must match the error line. */
-  message: RegExp;
-  /** Skip the "keyring unchanged" check (cases that corrupt the keyring on purpose still check it). */
-  mayWrite?: boolean;
-}
-
-function config(world: World, extra = ""): string {
-  return `[okta]
-aws_saml_url = ${samlUrlOf(world.sim)}
-
-[profile dev]
-okta_aws_role_arn = ${ENGINEER}
-${extra}`;
-}
-
-/** Forces a password login with MFA on the next call (no Okta session, no remembered device). */
-function coldOkta(world: World): void {
-  world.sim.reset();
-  forgetDevices(world.sim);
-}
+  type BadInputCase,
+  coldOkta,
+  config,
+  defineCases,
+  ENGINEER,
+  setOktaDomain,
+} from "./bad_input_support.ts";
 
 export const CASES: BadInputCase[] = [
   { name: "unknown profile", args: ["cred-process", "nope"], code: 1, message: /profile "nope" not found/ },
@@ -294,15 +259,10 @@ export const CASES: BadInputCase[] = [
   {
     name: "Okta connection refused",
     setup: async (w) => {
-      const keyring = new FileKeyring({
-        dir: `${w.home}/.aws-okta`,
-        passphrase: () => Promise.resolve(PASSPHRASE),
-      });
-      const creds = await getOktaCredentials(keyring, "okta-creds");
       const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
       const port = probe.addr.port;
       probe.close();
-      await setOktaCredentials(keyring, "okta-creds", { ...creds, Domain: `http://127.0.0.1:${port}` });
+      await setOktaDomain(w, `http://127.0.0.1:${port}`);
     },
     args: ["cred-process", "dev"],
     code: 1,
@@ -316,59 +276,4 @@ export const CASES: BadInputCase[] = [
   },
 ];
 
-/** Hashes of every keyring file except the Okta cookies (which a login may legitimately refresh). */
-async function snapshot(world: World): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  const dir = `${world.home}/.aws-okta`;
-  const entries = await Array.fromAsync(Deno.readDir(dir)).catch(() => [] as Deno.DirEntry[]);
-  for (const entry of entries) {
-    if (!entry.isFile || entry.name.includes("cookie")) continue;
-    const bytes = await Deno.readFile(`${dir}/${entry.name}`);
-    const digest = await crypto.subtle.digest("SHA-256", bytes);
-    files.set(
-      entry.name,
-      Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join(""),
-    );
-  }
-  return files;
-}
-
-/** The checks every case shares. */
-export function checkOneLineError(result: RunResult, testCase: BadInputCase, secrets: string[]): void {
-  assert.equal(result.code, testCase.code, `exit code\n${result.stderr}`);
-  const errorLines = result.stderr.split("\n").filter((line) => line.startsWith("aws-okta:"));
-  assert.equal(errorLines.length, 1, `one error line:\n${result.stderr}`);
-  assert.match(errorLines[0]!, testCase.message);
-  assert.ok(!/^\s+at /m.test(result.stderr), `no stack trace:\n${result.stderr}`);
-  assert.ok(!/^\s+at /m.test(result.stdout), "no stack trace on stdout");
-  if (testCase.code !== 127) assert.equal(result.stdout, "", "nothing on stdout");
-  for (const secret of secrets) {
-    assert.ok(!result.stderr.includes(secret) && !result.stdout.includes(secret), "a secret leaked");
-  }
-}
-
-for (const testCase of CASES) {
-  Deno.test(`bad input: ${testCase.name}`, async () => {
-    const world = await createWorld();
-    try {
-      await world.writeConfig(config(world));
-      const user = world.sim.state.users[0]!;
-      expectCode(await world.add(), 0);
-      const secrets = [user.password, PASSPHRASE];
-      await testCase.setup?.(world);
-      const before = await snapshot(world);
-      const result = await world.run(testCase.args, {
-        ...(testCase.stdin !== undefined ? { stdin: testCase.stdin } : {}),
-        ...(testCase.env ? { env: testCase.env } : {}),
-      });
-      for (const session of world.sim.state.sessions.keys()) secrets.push(session);
-      for (const creds of world.sim.state.credentials.values()) {
-        secrets.push(creds.secretAccessKey, creds.sessionToken);
-      }
-      checkOneLineError(result, testCase, secrets);
-      if (!testCase.mayWrite) assert.deepEqual(await snapshot(world), before, "stored data unchanged");
-    } finally {
-      await world.close();
-    }
-  });
-}
+defineCases(CASES);
