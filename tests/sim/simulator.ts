@@ -158,15 +158,20 @@ async function handle(req: Request, state: SimState, closing: AbortSignal): Prom
   return response;
 }
 
-/** Starts a simulator on 127.0.0.1 (port 0 = any free port unless `options.port`). */
-export function startSimulator(options: SimOptions = {}): Promise<Simulator> {
+/**
+ * Starts a simulator on 127.0.0.1 (port 0 = any free port unless `options.port`). With `tls` (PEM
+ * certificate and key for 127.0.0.1) it serves HTTPS, for tests of CA bundles and TLS failures.
+ */
+export function startSimulator(
+  options: SimOptions & { tls?: { cert: string; key: string } } = {},
+): Promise<Simulator> {
   const state = new SimState(options);
   const closing = new AbortController();
   const server = Deno.serve(
-    { hostname: "127.0.0.1", port: options.port ?? 0, onListen: () => {} },
+    { hostname: "127.0.0.1", port: options.port ?? 0, onListen: () => {}, ...options.tls },
     (req) => handle(req, state, closing.signal),
   );
-  const url = `http://127.0.0.1:${server.addr.port}`;
+  const url = `${options.tls ? "https" : "http"}://127.0.0.1:${server.addr.port}`;
   let closed: Promise<void> | undefined;
   return Promise.resolve({
     url,
