@@ -7,6 +7,7 @@
 
 import { AppError } from "../errors.ts";
 import { createFetch, type Fetch } from "../net/fetch.ts";
+import { proxyFor } from "../net/proxy_env.ts";
 import type { AppContext } from "./context.ts";
 import { VERSION } from "../version.ts";
 
@@ -30,6 +31,7 @@ export async function buildFetch(ctx: AppContext): Promise<Fetch> {
     debug: ctx.debug,
     userAgent: `aws-okta/${VERSION} (deno ${Deno.version.deno}; ${Deno.build.os}; ${Deno.build.arch})`,
     ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
+    proxyFor: (url) => proxyFor(url, (name) => ctx.env.get(name)),
   });
 }
 

@@ -32,6 +32,8 @@ export interface FetchOptions {
   userAgent?: string;
   /** The fetch to wrap (tests); defaults to the global one. */
   baseFetch?: typeof fetch;
+  /** The proxy (`host:port`) Deno's fetch uses for a URL, if any; only for wording failures. */
+  proxyFor?: (url: URL) => string | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -72,13 +74,16 @@ export function createFetch(options: FetchOptions = {}): Fetch {
         `http: ${method} ${redactUrl(url)} -> failed (${Math.round(performance.now() - started)} ms)`,
       );
       if (timeout.aborted) {
-        throw new AppError(`${url.host} did not answer within ${Math.round(timeoutMs / 1000)} s`, {
+        const limit = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
+        throw new AppError(`${url.host} did not answer within ${limit}`, {
           hint: "check your network or proxy settings (HTTPS_PROXY, NO_PROXY) and try again",
           cause: error,
         });
       }
       if (rest.signal?.aborted) throw error;
-      throw networkError(url, error);
+      // A permission the launcher did not grant is main.ts's to report, not a network failure.
+      if (error instanceof Deno.errors.NotCapable) throw error;
+      throw networkError(url, error, options.proxyFor?.(url));
     }
   };
 }
@@ -96,11 +101,18 @@ export function redactUrl(url: URL): string {
   return copy.href;
 }
 
-/** Maps a fetch failure to a one-line error naming the host, the cause and the fix. */
-export function networkError(url: URL, error: unknown): AppError {
+/**
+ * Maps a fetch failure to a one-line error naming the host, the cause and the fix. With `proxy`
+ * (the proxy's `host:port` for this URL), failures to reach or pass the proxy name the proxy.
+ */
+export function networkError(url: URL, error: unknown, proxy?: string): AppError {
   const detail = describeCause(error);
   const text = detail.toLowerCase();
   const host = url.host;
+  if (proxy !== undefined) {
+    const proxyError = viaProxyError(host, proxy, text, error);
+    if (proxyError) return proxyError;
+  }
   if (
     text.includes("dns error") || text.includes("name or service not known") ||
     text.includes("lookup address")
@@ -134,6 +146,30 @@ export function networkError(url: URL, error: unknown): AppError {
   });
 }
 
+/** Failures of the proxy itself: it is not there, cannot be resolved, or refuses the tunnel. */
+function viaProxyError(host: string, proxy: string, text: string, error: unknown): AppError | undefined {
+  const hint = "check HTTPS_PROXY/HTTP_PROXY, or add the host to NO_PROXY to go direct";
+  if (text.includes("tunnel")) {
+    return new AppError(`the proxy ${proxy} refused the tunnel to ${host}`, {
+      hint: "check that the proxy allows this host, or add it to NO_PROXY to go direct",
+      cause: error,
+    });
+  }
+  if (text.includes("connection refused")) {
+    return new AppError(`connection to the proxy ${proxy} refused (on the way to ${host})`, {
+      hint,
+      cause: error,
+    });
+  }
+  if (
+    text.includes("dns error") || text.includes("name or service not known") ||
+    text.includes("lookup address")
+  ) {
+    return new AppError(`cannot resolve the proxy ${proxy} (on the way to ${host})`, { hint, cause: error });
+  }
+  return undefined;
+}
+
 function describeCause(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
@@ -147,7 +183,8 @@ function describeCause(error: unknown): string {
 
 /** Keeps the innermost, most specific part of a Rust-style error chain, without URLs (which may carry tokens). */
 function shorten(detail: string): string {
-  const withoutUrls = detail.replace(/\(url[^)]*\)|https?:\/\/\S+/g, "").replace(/\s+/g, " ");
+  const withoutUrls = detail.replace(/error sending request for url \([^)]*\):?/g, "")
+    .replace(/\(url[^)]*\)|https?:\/\/\S+/g, "").replace(/\s+/g, " ");
   const parts = withoutUrls.split(": ").map((part) => part.trim()).filter((part) =>
     part && part !== "fetch failed"
   );
