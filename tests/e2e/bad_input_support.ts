@@ -38,6 +38,8 @@ export interface BadInputCase {
   message: RegExp;
   /** Skip the "keyring unchanged" check (cases that corrupt the keyring on purpose still check it). */
   mayWrite?: boolean;
+  /** Extra checks after the common ones (e.g. that a proxy was really asked). */
+  after?: (world: World, result: RunResult) => Promise<void> | void;
   /** Undoes what `setup` started outside the world (servers, files); runs in a `finally`. */
   teardown?: () => Promise<void> | void;
 }
@@ -136,6 +138,7 @@ export async function runCase(testCase: BadInputCase): Promise<RunResult> {
     }
     checkOneLineError(result, testCase, worldSecrets(world));
     if (!testCase.mayWrite) assert.deepEqual(await snapshot(world), before, "stored data unchanged");
+    await testCase.after?.(world, result);
     return result;
   } finally {
     await testCase.teardown?.();
