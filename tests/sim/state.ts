@@ -24,7 +24,8 @@ export type SimFactorType =
   | "question"
   | "web"
   | "u2f"
-  | "webauthn";
+  | "webauthn"
+  | "claims_provider";
 
 /** What the simulated phone does with a push. */
 export type SimPushDecision = "approve" | "reject" | "timeout" | "manual";
@@ -67,6 +68,12 @@ export interface SimDuoSettings {
   universalPrompt?: boolean;
   /** Answer the first frame auth with a page of hidden fields to post back, as older Duo does. */
   authForm?: boolean;
+  /** Universal Prompt (`claims_provider`): run Duo's browser health check before the prompt. */
+  healthcheck?: boolean;
+  /** Universal Prompt: serve the 2023 server-rendered `login-form` page instead of the React prompt. */
+  legacyPrompt?: boolean;
+  /** Universal Prompt: answer with the newest single-page prompt (authkey-based, not followed). */
+  singlePagePrompt?: boolean;
 }
 
 /** A security key credential registered for a FIDO factor (see tests/sim/okta_webauthn.ts). */
