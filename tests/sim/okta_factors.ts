@@ -45,6 +45,7 @@ const AMR: Record<SimFactorType, string> = {
   web: "swk",
   u2f: "hwk",
   webauthn: "hwk",
+  claims_provider: "mfa",
 };
 
 const WRONG_CODE = "Your passcode doesn't match our records. Please try again.";
