@@ -28,6 +28,7 @@ import { sessionRoutes } from "./okta_sessions.ts";
 import { federationRoutes } from "./federation.ts";
 import { idxRoutes } from "./okta_idx.ts";
 import { duoRoutes } from "./duo.ts";
+import { duoUniversalRoutes } from "./duo_universal.ts";
 import { webauthnRoutes } from "./okta_webauthn.ts";
 import { type SimOptions, SimState } from "./state.ts";
 import { handleSts, stsKey, stsParams } from "./sts.ts";
@@ -42,6 +43,8 @@ OKTA_ROUTES.push(...federationRoutes);
 OKTA_ROUTES.push(...idxRoutes);
 // Duo (Okta's callback, Duo's frame API) and security keys; both also register factor verifiers.
 OKTA_ROUTES.push(...duoRoutes, ...webauthnRoutes);
+// Duo's Universal Prompt behind Okta's claims_provider factor (Okta's IdP hand-off, Duo's v4 prompt).
+OKTA_ROUTES.push(...duoUniversalRoutes);
 
 /** A running simulator. */
 export interface Simulator {
