@@ -20,6 +20,7 @@
 import { oktaError } from "./errors.ts";
 import { html, json, type Route, type SimContext } from "./http.ts";
 import { randomString } from "./ids.ts";
+import { legacyFramelessPrompt } from "./duo_universal.ts";
 import { type FactorVerifier, factorVerifiers, type VerifyStep } from "./okta_factors.ts";
 import { factorProfile, oktaTime, policyJson, userJson, verifyHref } from "./okta_transaction.ts";
 import type { AuthnTransaction, SimFactor, SimPushDecision, SimState } from "./state.ts";
@@ -220,6 +221,8 @@ async function prompt(ctx: SimContext): Promise<Response> {
   const duo = store(ctx.state);
   const body = await form(ctx);
   const sid = body.get("sid") ?? "";
+  // The Universal Prompt's 2023 login-form posts its frameless session to the same path.
+  if (sid.startsWith("frameless-")) return await legacyFramelessPrompt(ctx);
   const session = duo.sessions.get(sid);
   if (!session) return duoFail("Invalid session ID");
   const devices = session.factor.duo?.devices ?? DEFAULT_DEVICES;
