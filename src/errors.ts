@@ -43,7 +43,22 @@ export class UsageError extends AppError {
   }
 }
 
-/** Renders an error as the single line `main.ts` prints (without the program name). */
+/**
+ * Renders an error as the single line `main.ts` prints (without the program name). Messages quote
+ * values from config files and servers, so control characters are escaped: a CR, LF or terminal
+ * escape sequence in a value can neither split the line nor rewrite the terminal.
+ */
 export function formatError(error: AppError): string {
-  return error.hint ? `${error.message}; ${error.hint}` : error.message;
+  return oneLine(error.hint ? `${error.message}; ${error.hint}` : error.message);
+}
+
+/** Escapes control characters (C0, DEL, C1) as `\r`, `\n`, `\t` or `\xHH`, so `text` stays one line. */
+export function oneLine(text: string): string {
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => {
+    if (char === "\r") return "\\r";
+    if (char === "\n") return "\\n";
+    if (char === "\t") return "\\t";
+    return `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
 }

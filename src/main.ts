@@ -7,7 +7,7 @@
  * @module
  */
 
-import { AppError, formatError, UsageError } from "./errors.ts";
+import { AppError, formatError, oneLine, UsageError } from "./errors.ts";
 import { parseCommandLine } from "./cli/parse.ts";
 import { rootCommand } from "./cli/root.ts";
 import { processEnv } from "./cli/context.ts";
@@ -53,14 +53,29 @@ function report(error: unknown, debug: boolean): number {
   }
   if (error instanceof Deno.errors.NotCapable) {
     // A permission the launcher did not grant: say which, not a stack trace.
-    writeStderr(`aws-okta: missing Deno permission: ${error.message.split("\n")[0]}\n`);
+    writeStderr(`aws-okta: ${permissionMessage(error)}\n`);
     if (debug) writeStderr(debugDetail(error));
     return 1;
   }
-  const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  const message = oneLine((error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "");
   writeStderr(`aws-okta: unexpected error: ${message}; run again with --debug for details\n`);
   if (debug) writeStderr(debugDetail(error));
   return 1;
+}
+
+/**
+ * Deno's "Requires net access to "h:443", run again with the --allow-net flag" as one line: the
+ * flag advice does not fit an installed launcher, whose permissions are fixed in deno.json.
+ */
+function permissionMessage(error: Error): string {
+  const first = error.message.split("\n")[0] ?? "";
+  const flag = /--allow-([a-z-]+)/.exec(first)?.[1];
+  const what = first.replace(/,? run again with the --allow-[a-z-]+ flag\.?$/i, "")
+    .replace(/^Requires\b/, "requires");
+  const hint = flag
+    ? `; the "aws-okta" permission set in deno.json (used by the launcher and the binary) must grant "${flag}"`
+    : "";
+  return oneLine(`missing Deno permission: ${what}${hint}`);
 }
 
 function debugDetail(error: unknown): string {
