@@ -71,7 +71,9 @@ export function parseDuration(text: string): number {
     if (!match) throw invalid(text);
     const whole = match[1] ?? "";
     const fraction = match[2] ?? "";
-    const unit = NS_PER_UNIT[match[3] ?? ""];
+    const name = match[3] ?? "";
+    // Own keys only: "7toString" must not find Object.prototype.toString.
+    const unit = Object.hasOwn(NS_PER_UNIT, name) ? NS_PER_UNIT[name] : undefined;
     if ((whole === "" && fraction === "") || unit === undefined) throw invalid(text);
     total += BigInt(whole || "0") * unit;
     if (fraction !== "") total += (BigInt(fraction) * unit) / 10n ** BigInt(fraction.length);
