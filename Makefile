@@ -20,7 +20,7 @@ endif
 export DENO_NO_UPDATE_CHECK := 1
 export AWS_OKTA_DENO := $(DENO)
 
-.PHONY: all deno check fmt lint typecheck test test-unit test-e2e bench demo install uninstall compile clean
+.PHONY: all deno check fmt lint typecheck test test-unit test-e2e fuzz bench demo install uninstall compile clean
 
 all: check test
 
@@ -49,6 +49,12 @@ fmt: $(DENO_DEP)
 
 test: $(DENO_DEP)
 	$(DENO) test -P=test --quiet --parallel tests/ src/
+
+# The fuzz properties (*_fuzz_test.ts) with FUZZ_RUNS inputs each; `make test` runs a sample of each.
+# A failure prints fast-check's seed: FUZZ_SEED=<seed> make fuzz replays it.
+FUZZ_RUNS ?= 50000
+fuzz: $(DENO_DEP)
+	FUZZ_RUNS=$(FUZZ_RUNS) $(DENO) test -P=test --quiet $(wildcard src/*/*_fuzz_test.ts)
 
 # Measures what users run: a launcher installed (as `make install` does) into .tools/bench.
 bench: $(DENO_DEP)
