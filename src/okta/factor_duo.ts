@@ -4,8 +4,9 @@
  * configured device and method (push, phone call or passcode), post Duo's signed answer to Okta's
  * `complete` link as the iframe would, then poll the verify link until Okta reports SUCCESS.
  *
- * Duo's Universal Prompt (Okta's `claims_provider` factor, or a frame redirect into Duo's frameless
- * v4 prompt) is a browser page; it is detected and reported with a pointer to the device flow.
+ * Duo's Universal Prompt behind Okta's `claims_provider` factor is followed by duo_universal.ts. A
+ * frame session that Duo moves into its frameless prompt is reported with a pointer to the device
+ * flow: no public client shows how such a session returns to Okta's iframe callback.
  *
  * @module
  */
@@ -14,7 +15,17 @@ import { AppError } from "../errors.ts";
 import type { AuthnResponse, Factor } from "./authn.ts";
 import type { OktaClient } from "./client.ts";
 import { type DuoChoice, parseDuoDevice } from "./duo_choice.ts";
-import { DuoFrame, type DuoStatus } from "./duo_frame.ts";
+import { DuoFrame } from "./duo_frame.ts";
+import {
+  isApproved,
+  isRefused,
+  MAX_PASSCODE_ATTEMPTS,
+  noPasscodeAccepted,
+  notApprovedInTime,
+  passcodeQuestion,
+  refusal,
+  startedLine,
+} from "./duo_outcome.ts";
 import {
   delay,
   type FactorContext,
@@ -27,7 +38,6 @@ import {
 
 const DEFAULT_POLL_INTERVAL_MS = 2000;
 const DEFAULT_PUSH_TIMEOUT_MS = 5 * 60 * 1000;
-const MAX_PASSCODE_ATTEMPTS = 3;
 /** Okta reflects the callback at once; a few polls cover a slow replica. */
 const MAX_OKTA_POLLS = 10;
 /** The Duo Web SDK version assumed when Okta's script link names none (aws-okta sent 2.1). */
@@ -87,23 +97,6 @@ export const verifyDuo: FactorHandler = async (client, transaction, factor, cont
   return await pollOkta(client, first._links?.next?.href ?? verifyHref(factor), stateToken, context);
 };
 
-/**
- * Okta's `claims_provider` factor hands the login to another identity provider's page (for Duo,
- * the Universal Prompt); that needs a browser.
- */
-export const verifyClaimsProvider: FactorHandler = (_client, _transaction, factor) =>
-  Promise.reject(
-    new AppError(
-      `the MFA factor "${
-        factorLabel(factor)
-      }" signs in at another identity provider (such as Duo's Universal Prompt), which needs a browser`,
-      {
-        hint:
-          "set okta_auth_flow = device for the profile to sign in through the browser, or pick another factor with --mfa-factor-type",
-      },
-    ),
-  );
-
 /** Reads Duo's verification data from an MFA_CHALLENGE answer. */
 export function duoVerification(answer: AuthnResponse, factor: Factor): DuoVerification {
   const data = answer._embedded?.factor?._embedded?.verification;
@@ -137,29 +130,16 @@ async function authenticate(
 ): Promise<string> {
   if (choice.method === "Passcode") return await withPasscode(frame, sid, choice, context);
   const txid = await frame.prompt(sid, choice);
-  context.prompter.say(
-    choice.method === "Duo Push"
-      ? `Duo Push sent to ${choice.device}; waiting for approval`
-      : `Duo is calling ${choice.device}; answer the call and follow its instructions`,
-  );
+  context.prompter.say(startedLine(choice));
   const timeout = context.pushTimeoutMs ?? DEFAULT_PUSH_TIMEOUT_MS;
   const deadline = Date.now() + timeout;
   const interval = context.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   for (let polls = 1;; polls++) {
     const status = await frame.status(sid, txid);
-    if (status.result === "SUCCESS" || status.code === "allow") return await frame.resultCookie(sid, status);
-    if (status.result === "FAILURE" || status.code === "deny" || status.code === "timeout") {
-      throw failure(choice, status);
-    }
+    if (isApproved(status)) return await frame.resultCookie(sid, status);
+    if (isRefused(status)) throw refusal(choice, status);
     const remaining = deadline - Date.now();
-    if (remaining <= 0) {
-      throw new AppError(
-        `${capitalized(methodName(choice))} was not approved within ${formatDuration(timeout)}`,
-        {
-          hint: "run the command again and approve it",
-        },
-      );
-    }
+    if (remaining <= 0) throw notApprovedInTime(choice, timeout);
     context.debug?.(`duo: waiting (${polls}, ${status.code || "no status"})`);
     await delay(Math.min(interval, remaining));
   }
@@ -172,9 +152,7 @@ async function withPasscode(
   choice: DuoChoice,
   context: FactorContext,
 ): Promise<string> {
-  const question = choice.device === "token"
-    ? "Enter the passcode from your Duo token: "
-    : `Enter a Duo Mobile passcode for ${choice.device}: `;
+  const question = passcodeQuestion(choice);
   for (let attempt = 1; attempt <= MAX_PASSCODE_ATTEMPTS; attempt++) {
     const passcode = (await context.prompter.text(question)).replace(/\s+/g, "");
     if (passcode === "") {
@@ -183,13 +161,11 @@ async function withPasscode(
     }
     const txid = await frame.prompt(sid, choice, passcode);
     const status = await frame.status(sid, txid);
-    if (status.result === "SUCCESS" || status.code === "allow") return await frame.resultCookie(sid, status);
+    if (isApproved(status)) return await frame.resultCookie(sid, status);
     context.debug?.(`duo: passcode refused (attempt ${attempt})`);
     if (attempt < MAX_PASSCODE_ATTEMPTS) context.prompter.say("Duo rejected the passcode; try again");
   }
-  throw new AppError(`no passcode was accepted by Duo after ${MAX_PASSCODE_ATTEMPTS} attempts`, {
-    hint: "use a fresh passcode and run the command again",
-  });
+  throw noPasscodeAccepted();
 }
 
 /** Polls Okta's verify link after the callback until the transaction leaves MFA_CHALLENGE. */
@@ -210,37 +186,4 @@ async function pollOkta(
     await delay(interval);
   }
   throw new AppError("Okta did not confirm Duo's answer", { hint: "run the command again" });
-}
-
-function methodName(choice: DuoChoice): string {
-  return choice.method === "Duo Push" ? "Duo Push" : "the Duo phone call";
-}
-
-function capitalized(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-function formatDuration(ms: number): string {
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
-  if (ms >= 1000) return `${Math.round(ms / 1000)} s`;
-  return `${ms} ms`;
-}
-
-function failure(choice: DuoChoice, status: DuoStatus): AppError {
-  const capital = capitalized(methodName(choice));
-  if (status.code === "timeout" || /timed out|timeout/i.test(status.reason ?? "")) {
-    return new AppError(`${capital} timed out`, { hint: "run the command again and approve it" });
-  }
-  if (status.code === "deny" || status.result === "FAILURE") {
-    const reason = status.reason || status.text;
-    return new AppError(`${capital} was denied${reason ? `: ${oneLine(reason)}` : ""}`, {
-      hint: "run the command again and approve it; if you did not start this login, tell your security team",
-    });
-  }
-  return new AppError(`${capital} failed: "${oneLine(status.code)}"`, { hint: "run the command again" });
-}
-
-function oneLine(value: string): string {
-  const line = value.replace(/\s+/g, " ").trim();
-  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }

@@ -151,22 +151,6 @@ Deno.test("Duo security keys (u2f) are refused before Okta is asked", async () =
   assert.equal(run.counts["POST /api/v1/authn/factors/:id/verify"], undefined);
 });
 
-Deno.test("claims_provider factors (Universal Prompt via an IdP) get a plain message", async () => {
-  const factor: Factor = { id: "cpf1", factorType: "claims_provider", provider: "CUSTOM" };
-  const client = new OktaClient({ baseUrl: new URL("http://127.0.0.1:9"), fetch: testFetch() });
-  await assert.rejects(
-    verifyFactor(client, { status: "MFA_REQUIRED", stateToken: "x" }, factor, {
-      prompter: scriptedPrompter(),
-    }),
-    (error) => {
-      assert.ok(error instanceof AppError);
-      assert.match(error.message, /signs in at another identity provider \(such as Duo's Universal Prompt\)/);
-      assert.match(error.hint ?? "", /okta_auth_flow = device/);
-      return true;
-    },
-  );
-});
-
 Deno.test("duoVerification reads host, both signature halves, the callback and the SDK version", () => {
   const factor: Factor = { id: "dsf1", factorType: "web", provider: "DUO" };
   const answer = (verification: Record<string, unknown>): AuthnResponse => ({
