@@ -9,7 +9,8 @@ import { AppError } from "../errors.ts";
 import type { AuthnResponse, Factor } from "./authn.ts";
 import type { OktaClient } from "./client.ts";
 import { verifyPasscode, verifyQuestion, verifySentCode } from "./factor_code.ts";
-import { verifyClaimsProvider, verifyDuo } from "./factor_duo.ts";
+import { verifyDuo } from "./factor_duo.ts";
+import { verifyDuoUniversal } from "./duo_universal.ts";
 import { verifyPush } from "./factor_push.ts";
 import { type FactorContext, type FactorHandler, factorLabel } from "./factor_verify.ts";
 import { verifyU2f, verifyWebAuthn } from "./factor_webauthn.ts";
@@ -54,7 +55,7 @@ const FACTOR_HANDLERS: Record<string, FactorHandler> = {
   "email": verifySentCode,
   "question": verifyQuestion,
   "web": verifyDuo,
-  "claims_provider": verifyClaimsProvider,
+  "claims_provider": verifyDuoUniversal,
   "u2f": verifyU2f,
   "webauthn": verifyWebAuthn,
 };
