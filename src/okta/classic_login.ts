@@ -17,6 +17,7 @@ import { chooseFactor, type FactorContext, type MfaPreferences, verifyFactor } f
 import type { OktaPrompter } from "./prompter.ts";
 import { type AppPage, parseAppPage } from "./saml_page.ts";
 import type { SecurityKeyOpener } from "./security_key.ts";
+import { opensSessionCookie } from "./session_answer.ts";
 
 /** Input of {@linkcode classicLogin}. */
 export interface ClassicLoginInput {
@@ -66,6 +67,12 @@ export type AuthenticateInput = Omit<ClassicLoginInput, "samlUrl" | "sessionCook
 /** A state machine step can run at most this often; guards against a server that loops. */
 const MAX_TRANSACTION_STEPS = 10;
 
+/**
+ * How a finished transaction proves the login: a one-time sessionToken, or (a factor at another
+ * identity provider, such as Duo's Universal Prompt) the session cookie Okta already set in the jar.
+ */
+type Proof = { sessionToken: string } | { sessionCookie: true };
+
 /** Logs in and returns the SAML assertion for the AWS app at `samlUrl`. */
 export async function classicLogin(input: ClassicLoginInput): Promise<ClassicLoginResult> {
   const debug = input.debug ?? (() => {});
@@ -83,8 +90,8 @@ export async function classicLogin(input: ClassicLoginInput): Promise<ClassicLog
     client.jar.delete("sid");
   }
 
-  const sessionToken = await login.passwordLogin();
-  const page = await login.loadAppPage(withToken(appUrl, sessionToken), false);
+  const proof = await login.passwordLogin();
+  const page = await login.loadAppPage(withProof(appUrl, proof), false);
   debug(`okta: app link after login: ${page.kind}`);
   const samlResponse = await login.settle(page, true);
   if (samlResponse === undefined) throw login.signinError();
@@ -100,18 +107,20 @@ export async function authenticate(
 ): Promise<{ sessionCookie?: string; deviceToken?: string }> {
   const client = createClient(input);
   const login = new Login(client, input, client.baseUrl);
-  const sessionToken = await login.passwordLogin();
-  const url = new URL("/login/sessionCookieRedirect", client.baseUrl);
-  url.searchParams.set("token", sessionToken);
-  url.searchParams.set("redirectUrl", new URL("/app/UserHome", client.baseUrl).href);
-  // The 302 itself carries the cookie; the dashboard behind it is of no use here.
-  const answer = await client.getHtml(url, { retry: false, followRedirects: false });
-  const sessionCookie = client.jar.get("sid");
-  if (!sessionCookie && answer.status >= 400) {
-    throw new AppError(`Okta did not open a session for "${input.username}": HTTP ${answer.status}`, {
-      hint: "run the command again",
-    });
+  const proof = await login.passwordLogin();
+  if ("sessionToken" in proof) {
+    const url = new URL("/login/sessionCookieRedirect", client.baseUrl);
+    url.searchParams.set("token", proof.sessionToken);
+    url.searchParams.set("redirectUrl", new URL("/app/UserHome", client.baseUrl).href);
+    // The 302 itself carries the cookie; the dashboard behind it is of no use here.
+    const answer = await client.getHtml(url, { retry: false, followRedirects: false });
+    if (!client.jar.get("sid") && answer.status >= 400) {
+      throw new AppError(`Okta did not open a session for "${input.username}": HTTP ${answer.status}`, {
+        hint: "run the command again",
+      });
+    }
   }
+  const sessionCookie = client.jar.get("sid");
   const result: { sessionCookie?: string; deviceToken?: string } = {};
   if (sessionCookie) result.sessionCookie = sessionCookie;
   const deviceToken = client.jar.get("DT");
@@ -142,6 +151,11 @@ function withToken(appUrl: URL, sessionToken: string): URL {
   const url = new URL(appUrl.href);
   url.searchParams.set("onetimetoken", sessionToken);
   return url;
+}
+
+/** The app link to load after a login: with the one-time token, or as is when the jar holds the session. */
+function withProof(appUrl: URL, proof: Proof): URL {
+  return "sessionToken" in proof ? withToken(appUrl, proof.sessionToken) : appUrl;
 }
 
 /** One login attempt's state: the client, the input, and the app link. */
@@ -203,20 +217,20 @@ class Login {
             });
           }
           this.#debug("okta: the app asks for an MFA step-up");
-          const sessionToken = await this.#stepUp(page.stateToken);
-          if (sessionToken === undefined) {
+          const proof = await this.#stepUp(page.stateToken);
+          if (proof === undefined) {
             if (!fresh) return undefined;
             throw this.signinError();
           }
-          page = await this.loadAppPage(withToken(this.#appUrl, sessionToken), false);
+          page = await this.loadAppPage(withProof(this.#appUrl, proof), false);
           this.#debug(`okta: app link after the step-up: ${page.kind}`);
         }
       }
     }
   }
 
-  /** Password login through the Authn API; returns the session token. */
-  async passwordLogin(): Promise<string> {
+  /** Password login through the Authn API; returns the session token (or says the jar has the session). */
+  async passwordLogin(): Promise<Proof> {
     const password = await this.#input.password();
     const start = () => {
       const request: Parameters<typeof primaryAuth>[1] = { username: this.#input.username, password };
@@ -242,17 +256,17 @@ class Login {
   }
 
   /** Resumes the step-up transaction and verifies MFA; undefined when Okta has no transaction. */
-  async #stepUp(stateToken: string): Promise<string | undefined> {
+  async #stepUp(stateToken: string): Promise<Proof | undefined> {
     const transaction = await resumeTransaction(this.#client, stateToken);
     if (transaction.status === "UNAUTHENTICATED") return undefined;
     return this.#complete(transaction, undefined);
   }
 
-  /** Drives a transaction to SUCCESS and returns its session token; every other end is an AppError. */
+  /** Drives a transaction to SUCCESS and returns its proof; every other end is an AppError. */
   async #complete(
     first: AuthnResponse,
     restart: (() => Promise<AuthnResponse>) | undefined,
-  ): Promise<string> {
+  ): Promise<Proof> {
     const user = this.#input.username;
     let response = first;
     let restarted = false;
@@ -263,12 +277,11 @@ class Login {
       );
       switch (response.status) {
         case "SUCCESS":
-          if (!response.sessionToken) {
-            throw new AppError("Okta reported success without a session token", {
-              hint: "run the command again",
-            });
-          }
-          return response.sessionToken;
+          if (response.sessionToken) return { sessionToken: response.sessionToken };
+          if (opensSessionCookie(response) && this.#client.jar.get("sid")) return { sessionCookie: true };
+          throw new AppError("Okta reported success without a session token", {
+            hint: "run the command again",
+          });
         case "MFA_REQUIRED": {
           const factor = await chooseFactor(factors ?? [], this.#input.mfa, this.#input.prompter);
           response = await verifyFactor(this.#client, response, factor, this.#factorContext);
