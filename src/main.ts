@@ -16,9 +16,10 @@ import { versionText } from "./cli/version.ts";
 
 /** Runs aws-okta with `argv` and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const debug = argv.includes("--debug") || argv.includes("-d") ||
-    /^(1|true)$/i.test(processEnv.get("AWS_OKTA_DEBUG") ?? "");
+  let debug = argv.includes("--debug") || argv.includes("-d");
   try {
+    // Inside the try: without env permission this read is the first thing to fail.
+    debug ||= /^(1|true)$/i.test(processEnv.get("AWS_OKTA_DEBUG") ?? "");
     const parsed = parseCommandLine(rootCommand, argv, processEnv);
     if ("help" in parsed) {
       writeStdout(parsed.help);

@@ -35,8 +35,9 @@ export function checkProgram(command: string, env: Record<string, string>): void
       try {
         const info = Deno.statSync(candidate);
         if (info.isFile && (windows || info.mode === null || (info.mode & 0o111) !== 0)) return;
-      } catch {
-        // Not here.
+      } catch (error) {
+        // Without read permission every lookup fails: say that, not "command not found".
+        if (error instanceof Deno.errors.NotCapable) throw error;
       }
     }
   }
