@@ -68,24 +68,62 @@ export function createFetch(options: FetchOptions = {}): Fetch {
           Math.round(performance.now() - started)
         } ms)`,
       );
-      return response;
+      return guardBody(response, url, () => timeout.aborted ? timeoutError(url, timeoutMs) : undefined);
     } catch (error) {
       options.debug?.(
         `http: ${method} ${redactUrl(url)} -> failed (${Math.round(performance.now() - started)} ms)`,
       );
-      if (timeout.aborted) {
-        const limit = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
-        throw new AppError(`${url.host} did not answer within ${limit}`, {
-          hint: "check your network or proxy settings (HTTPS_PROXY, NO_PROXY) and try again",
-          cause: error,
-        });
-      }
+      if (timeout.aborted) throw timeoutError(url, timeoutMs, error);
       if (rest.signal?.aborted) throw error;
       // A permission the launcher did not grant is main.ts's to report, not a network failure.
       if (error instanceof Deno.errors.NotCapable) throw error;
       throw networkError(url, error, options.proxyFor?.(url));
     }
   };
+}
+
+function timeoutError(url: URL, timeoutMs: number, cause?: unknown): AppError {
+  const limit = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
+  return new AppError(`${url.host} did not answer within ${limit}`, {
+    hint: "check your network or proxy settings (HTTPS_PROXY, NO_PROXY) and try again",
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** Statuses whose responses cannot carry a body (the Response constructor refuses one). */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The timeout covers the body too, but a body that stalls or breaks off would surface as a raw
+ * DOMException or TypeError wherever the body is read. Re-wrap the body so that reading it fails
+ * with the same one-line AppError as a failed request.
+ */
+function guardBody(response: Response, url: URL, timedOut: () => AppError | undefined): Response {
+  if (!response.body || NULL_BODY_STATUSES.has(response.status) || response.status < 200) return response;
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.error(
+          timedOut() ??
+            new AppError(`${url.host} broke off its answer`, {
+              hint: "check your network or proxy settings and try again",
+              cause: error,
+            }),
+        );
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
 
 /** Returns the URL with every query value and any userinfo replaced by "***", for logs. */

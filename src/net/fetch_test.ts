@@ -97,3 +97,79 @@ Deno.test("createFetch: the debug line has no query value", async () => {
   assert.match(lines[0]!, /token=\*\*\*&redirectUrl=\*\*\* -> 200/);
   assert.equal(redactUrl(new URL("https://u:p@h/")), "https://***@h/");
 });
+
+/** A raw server that answers every request with `head` plus part of a body, then stalls or hangs up. */
+function partialServer(hangUp: boolean): { url: string; close(): void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  (async () => {
+    for await (const conn of listener) {
+      conns.push(conn);
+      await conn.read(new Uint8Array(4096));
+      await conn.write(new TextEncoder().encode('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"status":'));
+      if (hangUp) conn.close();
+    }
+  })().catch(() => {});
+  return {
+    url: `http://127.0.0.1:${listener.addr.port}/`,
+    close() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch {
+          // Already closed.
+        }
+      }
+    },
+  };
+}
+
+Deno.test("createFetch: a body that stalls past the timeout fails as the same one-line AppError", async () => {
+  const server = partialServer(false);
+  try {
+    const response = await createFetch({ timeoutMs: 300 })(server.url);
+    await assert.rejects(
+      response.text(),
+      (error: unknown) => error instanceof AppError && /did not answer within 300 ms$/.test(error.message),
+    );
+  } finally {
+    server.close();
+  }
+});
+
+Deno.test("createFetch: a body cut short is an AppError, not a raw stream error", async () => {
+  const server = partialServer(true);
+  try {
+    const response = await createFetch({ timeoutMs: 5000 })(server.url);
+    await assert.rejects(
+      response.arrayBuffer(),
+      (error: unknown) => error instanceof AppError && / broke off its answer$/.test(error.message),
+    );
+  } finally {
+    server.close();
+  }
+});
+
+Deno.test("createFetch: statuses without a body and redirects pass through unchanged", async () => {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const path = new URL(request.url).pathname;
+    if (path === "/204") return new Response(null, { status: 204 });
+    if (path === "/302") return new Response("moved", { status: 302, headers: { location: "/204" } });
+    return new Response("hello", { headers: { "x-test": "1" } });
+  });
+  try {
+    const fetch = createFetch();
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    assert.equal((await fetch(`${base}/204`)).status, 204);
+    const moved = await fetch(`${base}/302`, { redirect: "manual" });
+    assert.equal(moved.status, 302);
+    assert.equal(moved.headers.get("location"), "/204");
+    assert.equal(await moved.text(), "moved");
+    const ok = await fetch(`${base}/`);
+    assert.equal(ok.headers.get("x-test"), "1");
+    assert.equal(await ok.text(), "hello");
+  } finally {
+    await server.shutdown();
+  }
+});
