@@ -114,6 +114,8 @@ export class FetchRequestHandler {
     try {
       body = new Uint8Array(await response.arrayBuffer());
     } catch (error) {
+      // The fetch stack words its own timeouts and broken answers.
+      if (error instanceof AppError) throw error;
       const what = error instanceof DOMException && error.name === "TimeoutError"
         ? "did not finish its answer in time"
         : "broke off its answer";
