@@ -44,6 +44,8 @@ export interface DeviceAuthorizeInput {
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 /** RFC 8628 §3.5: each slow_down adds 5 s to the interval. */
 const SLOW_DOWN_STEP_S = 5;
+/** The longest sign-in we wait for, whatever `expires_in` says (Okta's is 600 s): nothing polls forever. */
+const MAX_DEVICE_CODE_SECONDS = 1800;
 
 /** Starts a device authorization. */
 export async function startDeviceAuthorization(input: DeviceAuthorizeInput): Promise<DeviceAuthorization> {
@@ -69,7 +71,9 @@ export async function startDeviceAuthorization(input: DeviceAuthorizeInput): Pro
     deviceCode,
     userCode,
     verificationUri,
-    expiresIn: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 600,
+    expiresIn: Number.isFinite(expiresIn) && expiresIn > 0
+      ? Math.min(expiresIn, MAX_DEVICE_CODE_SECONDS)
+      : 600,
     interval: Number.isFinite(interval) && interval > 0 ? interval : 5,
   };
   if (typeof body.verification_uri_complete === "string") {
