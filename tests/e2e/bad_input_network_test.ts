@@ -27,7 +27,7 @@ interface RawServer {
   close(): Promise<void>;
 }
 
-function rawServer(answer: string | undefined): RawServer {
+function rawServer(answer: string | undefined, options: { hold?: boolean } = {}): RawServer {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const requestLines: string[] = [];
   const pending = new Set<Promise<void>>();
@@ -43,6 +43,8 @@ function rawServer(answer: string | undefined): RawServer {
         }
         requestLines.push(text.split("\r\n")[0] ?? "");
         await conn.write(new TextEncoder().encode(answer));
+        // Keep the connection open without a word more, until the client gives up.
+        if (options.hold) await conn.read(new Uint8Array(1)).catch(() => null);
       }
     } catch {
       // The client may hang up first; nothing to do.
@@ -113,6 +115,25 @@ function refusingProxyCase(): BadInputCase {
   };
 }
 
+function stallingBodyCase(): BadInputCase {
+  let server: RawServer | undefined;
+  return {
+    name: "Okta sends half an answer, then nothing (the timeout covers the body)",
+    setup: async (w) => {
+      server = rawServer(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5000\r\n\r\n<html><body>Signing in",
+        { hold: true },
+      );
+      await setOktaDomain(w, server.url);
+    },
+    env: { AWS_OKTA_HTTP_TIMEOUT_SECONDS: "1" },
+    args: ["cred-process", "--refresh", "dev"],
+    code: 1,
+    message: /127\.0\.0\.1:\d+ did not answer within 1 s/,
+    teardown: () => server?.close(),
+  };
+}
+
 function droppingServerCase(): BadInputCase {
   let server: RawServer | undefined;
   return {
@@ -148,6 +169,7 @@ const CASES: BadInputCase[] = [
       /connection to the proxy 127\.0\.0\.1:\d+ refused \(on the way to acme\.okta\.example\.com\); check HTTPS_PROXY/,
   },
   droppingServerCase(),
+  stallingBodyCase(),
   {
     name: "Okta slower than AWS_OKTA_HTTP_TIMEOUT_SECONDS (retried once, then given up)",
     setup: (w) => {
