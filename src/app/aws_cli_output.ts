@@ -18,6 +18,7 @@ import type { AwsCredentials } from "../aws/credentials.ts";
 import { childEnv, credentialProcessJson, exportLines } from "../aws/formats.ts";
 import type { AppContext } from "./context.ts";
 import { writeCredentialsFile } from "./credentials_file.ts";
+import { lockDir } from "./lock.ts";
 import { runChild } from "./exec.ts";
 
 /** okta-aws-cli's output formats. */
@@ -63,6 +64,7 @@ export async function deliverCredentials(
       securityToken: options.legacy,
       expiryKey: options.expiry ? "x_security_token_expires" : false,
       ...(options.region ? { region: options.region } : {}),
+      lockDir: lockDir(ctx.env, ctx.home),
     });
     ctx.prompter.say(
       `Updated profile "${options.profile}" in credentials file "${options.credentialsFile}".`,

@@ -2,7 +2,8 @@
  * Writes a profile's credentials into an AWS shared credentials file (~/.aws/credentials), used by
  * `write-to-credentials` and `web --write-aws-credentials`: the one section is updated in place and
  * every other byte of the file (comments, order, spacing, other sections) is kept; the file is
- * replaced atomically with mode 0600.
+ * replaced atomically with mode 0600. With a lock directory, the read-modify-write runs under a
+ * file lock, so concurrent writers of other sections of the same file lose nothing.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import { AppError } from "../errors.ts";
 import type { AwsCredentials } from "../aws/credentials.ts";
 import { setSectionValues } from "../config/ini_edit.ts";
 import { writeFileAtomic } from "../fs/atomic_write.ts";
+import { createLocker } from "./lock.ts";
 
 /** What to write where. */
 export interface CredentialsFileWrite {
@@ -27,10 +29,20 @@ export interface CredentialsFileWrite {
   region?: string;
   /** Create the file (and its directory) when missing. Default true. */
   create?: boolean;
+  /** The app's lock directory (`lockDir()`): serializes writers of the same file across processes. */
+  lockDir?: string;
 }
 
 /** Updates (or adds) the section and returns whether the file was created. */
-export async function writeCredentialsFile(write: CredentialsFileWrite): Promise<{ created: boolean }> {
+export function writeCredentialsFile(write: CredentialsFileWrite): Promise<{ created: boolean }> {
+  if (write.lockDir === undefined) return update(write);
+  // Without the lock, two processes that each read the file before the other renamed its copy in
+  // would each drop the other's section.
+  const absolute = /^([a-z]:)?[\\/]/i.test(write.path) ? write.path : `${Deno.cwd()}/${write.path}`;
+  return createLocker({ dir: write.lockDir })(`credentials-file ${absolute}`, () => update(write));
+}
+
+async function update(write: CredentialsFileWrite): Promise<{ created: boolean }> {
   let text = "";
   let created = false;
   try {

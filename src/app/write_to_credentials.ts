@@ -14,6 +14,7 @@ import { AppError } from "../errors.ts";
 import type { AppContext } from "./context.ts";
 import { type CredentialRequest, getCredentials } from "./credentials.ts";
 import { writeCredentialsFile } from "./credentials_file.ts";
+import { lockDir } from "./lock.ts";
 
 /** What was written. */
 export interface WrittenCredentials {
@@ -40,6 +41,7 @@ export async function writeToCredentials(
     section: request.profile,
     creds: result.credentials,
     create: true,
+    lockDir: lockDir(ctx.env, ctx.home),
   });
   return { section: request.profile, path, created, expiration: result.credentials.expiration };
 }

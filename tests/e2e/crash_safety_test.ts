@@ -265,3 +265,25 @@ Deno.test("concurrency: twelve processes filling the single-item session cache a
     await world.close();
   }
 });
+
+Deno.test("concurrency: eight write-to-credentials at once into one file keep all eight sections", async () => {
+  const world = await createWorld();
+  try {
+    const names = Array.from({ length: 8 }, (_, i) => `p${i}`);
+    await world.writeConfig(
+      `[okta]\naws_saml_url = ${samlUrlOf(world.sim)}\n` +
+        names.map((name) => `\n[profile ${name}]\nokta_aws_role_arn = ${ENGINEER}\n`).join(""),
+    );
+    expectCode(await world.add(), 0);
+    for (const name of names) expectCode(await world.run(["cred-process", name]), 0);
+    const file = `${world.home}/.aws/credentials`;
+    // A big file widens the window between reading it and renaming the new copy in.
+    await Deno.writeTextFile(file, `[blob]\ndata = ${"b".repeat(4_000_000)}\n`);
+    const results = await Promise.all(names.map((name) => world.run(["write-to-credentials", name, file])));
+    for (const result of results) expectCode(result, 0);
+    const sections = parseIni(await Deno.readTextFile(file), file).map((section) => section.key);
+    assert.deepEqual(sections.sort(), ["blob", ...names].sort(), "no writer dropped another's section");
+  } finally {
+    await world.close();
+  }
+});
