@@ -1,7 +1,8 @@
 /**
  * Crash-safe file replacement: write a temp file in the same directory, fsync it, rename it over
  * the target, then fsync the directory. A reader (or a crash at any point) sees the old file or the
- * new one, never a truncated mix.
+ * new one, never a truncated mix. A process killed mid-write leaves its temp file behind; the next
+ * write of the same file removes such leftovers once they are an hour old.
  *
  * @module
  */
@@ -38,6 +39,26 @@ export async function writeFileAtomic(
     throw error;
   }
   await syncDirectory(dir);
+  if (options.tempName === undefined) await removeStaleTemps(dir, basename(path));
+}
+
+/** Temp files older than this belong to a writer that died: none takes an hour to write a file. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/** Best effort: removes `.<name>.tmp-<16 hex>` files an hour old or more from `dir`. */
+async function removeStaleTemps(dir: string, name: string): Promise<void> {
+  const prefix = `.${name}.tmp-`;
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isFile || !entry.name.startsWith(prefix)) continue;
+      if (!/^[0-9a-f]{16}$/.test(entry.name.slice(prefix.length))) continue;
+      const path = `${dir}${SEP}${entry.name}`;
+      const modified = (await Deno.lstat(path)).mtime?.getTime();
+      if (modified !== undefined && Date.now() - modified >= STALE_TEMP_MS) await Deno.remove(path);
+    }
+  } catch {
+    // Leftovers are litter, not damage: never fail a write over them.
+  }
 }
 
 /** Makes the rename durable; best effort, since not every platform can open a directory. */
