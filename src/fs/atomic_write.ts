@@ -13,6 +13,8 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Name of the temp file inside the target's directory (default `.<name>.tmp-<random hex>`). */
   tempName?: string;
+  /** With `tempName`: the names of such temp files, so leftovers of killed writers can be swept. */
+  tempPattern?: RegExp;
 }
 
 /** Replaces `path` with `bytes` atomically. Errors are the raw Deno errors; callers word them. */
@@ -39,19 +41,21 @@ export async function writeFileAtomic(
     throw error;
   }
   await syncDirectory(dir);
-  if (options.tempName === undefined) await removeStaleTemps(dir, basename(path));
+  const prefix = `.${basename(path)}.tmp-`;
+  const pattern = options.tempName === undefined
+    ? (name: string) => name.startsWith(prefix) && /^[0-9a-f]{16}$/.test(name.slice(prefix.length))
+    : options.tempPattern && ((name: string) => options.tempPattern!.test(name));
+  if (pattern) await removeStaleTemps(dir, pattern);
 }
 
 /** Temp files older than this belong to a writer that died: none takes an hour to write a file. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
-/** Best effort: removes `.<name>.tmp-<16 hex>` files an hour old or more from `dir`. */
-async function removeStaleTemps(dir: string, name: string): Promise<void> {
-  const prefix = `.${name}.tmp-`;
+/** Best effort: removes the temp files `isTemp` recognizes that are an hour old or more from `dir`. */
+async function removeStaleTemps(dir: string, isTemp: (name: string) => boolean): Promise<void> {
   try {
     for await (const entry of Deno.readDir(dir)) {
-      if (!entry.isFile || !entry.name.startsWith(prefix)) continue;
-      if (!/^[0-9a-f]{16}$/.test(entry.name.slice(prefix.length))) continue;
+      if (!entry.isFile || !isTemp(entry.name)) continue;
       const path = `${dir}${SEP}${entry.name}`;
       const modified = (await Deno.lstat(path)).mtime?.getTime();
       if (modified !== undefined && Date.now() - modified >= STALE_TEMP_MS) await Deno.remove(path);

@@ -54,3 +54,20 @@ Deno.test("writeFileAtomic with its own temp name leaves sweeping to the caller"
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("writeFileAtomic with its own temp name sweeps what its tempPattern matches", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const left = `${dir}/%tmp-0123456789abcdef`;
+    await Deno.writeTextFile(left, "x");
+    const longAgo = new Date(Date.now() - 3 * 60 * 60 * 1000);
+    await Deno.utime(left, longAgo, longAgo);
+    await writeFileAtomic(`${dir}/item`, encoder.encode("v"), {
+      tempName: "%tmp-1111111111111111",
+      tempPattern: /^%tmp-[0-9a-f]{16}$/,
+    });
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(dir), (e) => e.name), ["item"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

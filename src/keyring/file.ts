@@ -142,7 +142,11 @@ export class FileKeyring implements Keyring {
 async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   try {
     // The keyring's own temp name: keys() can never mistake it for an item.
-    await writeFileAtomic(path, bytes, { mode: 0o600, tempName: tempFileName() });
+    await writeFileAtomic(path, bytes, {
+      mode: 0o600,
+      tempName: tempFileName(),
+      tempPattern: /^%tmp-[0-9a-f]{16}$/,
+    });
   } catch (error) {
     throw ioError(`cannot write "${path}"`, error);
   }
