@@ -48,6 +48,19 @@ export interface World {
   close(): Promise<void>;
 }
 
+let cachedDenoDir: Promise<string> | undefined;
+
+/** This Deno's cache directory (DENO_DIR, else what `deno info` reports). */
+function denoDir(): Promise<string> {
+  return cachedDenoDir ??= (async () => {
+    const explicit = Deno.env.get("DENO_DIR");
+    if (explicit) return explicit;
+    const output = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" })
+      .output();
+    return JSON.parse(new TextDecoder().decode(output.stdout)).denoDir as string;
+  })();
+}
+
 /** Creates a world; `close()` it in a `finally`. */
 export async function createWorld(options: { sim?: Simulator } = {}): Promise<World> {
   const home = await Deno.makeTempDir({ prefix: "aws-okta-e2e-" });
@@ -66,6 +79,9 @@ export async function createWorld(options: { sim?: Simulator } = {}): Promise<Wo
     AWS_OKTA_PROMPT: "stdin",
     AWS_ENDPOINT_URL_STS: sim.stsUrl,
     DENO_NO_UPDATE_CHECK: "1",
+    // The runs get a throwaway HOME, but not a throwaway Deno cache: an empty one would transpile
+    // every module on every run and make Deno ask the npm registry for package metadata.
+    DENO_DIR: await denoDir(),
     NO_COLOR: "1",
   };
   const deno = Deno.execPath();
