@@ -13,7 +13,15 @@
  */
 
 import { UsageError } from "../errors.ts";
-import type { FlagSpec, FlagValue, ParsedCommand } from "./command.ts";
+import type { ArgSpec, FlagSpec, FlagValue, ParsedCommand } from "./command.ts";
+
+/** The positional arguments of `web` and `m2m`: the command `--exec` runs. */
+export const AWS_CLI_ARGS: readonly ArgSpec[] = [{
+  name: "command",
+  variadic: true,
+  complete: "command",
+  description: "With --exec: the command, after --",
+}];
 
 /** The `--format` values. */
 export const FORMATS = ["env-var", "aws-credentials", "process-credentials", "noop"] as const;

@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { AWS_CLI_FLAGS } from "./aws_cli_flags.ts";
+import { AWS_CLI_ARGS, AWS_CLI_FLAGS } from "./aws_cli_flags.ts";
 import { defineCommand } from "./command.ts";
 import { writeStdout } from "./output.ts";
 
@@ -21,12 +21,7 @@ export const m2mCommand = defineCommand({
     "for EC keys; PEM in PKCS#1, PKCS#8 or SEC1 form) from a custom authorization server, and exchanges it\n" +
     "for AWS credentials with AssumeRoleWithWebIdentity. No browser, no person: for CI and services.\n\n" +
     "okta-aws-cli's -b (--private-key-file) is aws-okta's --backend: use the long name.",
-  args: [{
-    name: "command",
-    variadic: true,
-    complete: "command",
-    description: "With --exec: the command, after --",
-  }],
+  args: AWS_CLI_ARGS,
   passthrough: true,
   flags: [
     ...AWS_CLI_FLAGS,

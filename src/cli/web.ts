@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { AWS_CLI_FLAGS } from "./aws_cli_flags.ts";
+import { AWS_CLI_ARGS, AWS_CLI_FLAGS } from "./aws_cli_flags.ts";
 import { defineCommand } from "./command.ts";
 import { writeStdout } from "./output.ts";
 
@@ -22,12 +22,7 @@ export const webCommand = defineCommand({
     "browser opens again only when they and the refresh token have run out.\n\n" +
     "okta-aws-cli's -b (--open-browser) and -d (--debug-api-calls) are aws-okta's --backend and --debug:\n" +
     "use the long names.",
-  args: [{
-    name: "command",
-    variadic: true,
-    complete: "command",
-    description: "With --exec: the command, after --",
-  }],
+  args: AWS_CLI_ARGS,
   passthrough: true,
   flags: [
     ...AWS_CLI_FLAGS,

@@ -49,14 +49,42 @@ interface DuoSession {
   factor: SimFactor;
 }
 
-/** A started method (one `txid`). */
-interface DuoTxn {
+/** A started method (one `txid`), in the traditional prompt and the Universal Prompt alike. */
+export interface DuoTxn {
   sid: string;
   method: "Duo Push" | "Phone Call" | "Passcode";
   polls: number;
   outcome: "waiting" | "allow" | "deny" | "timeout";
-  /** A decision made by {@linkcode decideDuo}, shown on the next status poll. */
+  /** A decision made by {@linkcode decideWaiting}, shown on the next status poll. */
   decided?: "approve" | "reject" | "timeout";
+}
+
+/** Decides every waiting push or call among `txns`; returns how many. */
+export function decideWaiting(txns: Iterable<DuoTxn>, decision: "approve" | "reject" | "timeout"): number {
+  let decided = 0;
+  for (const txn of txns) {
+    if (txn.method !== "Passcode" && txn.outcome === "waiting") {
+      txn.decided = decision;
+      decided++;
+    }
+  }
+  return decided;
+}
+
+/**
+ * Counts a status poll and settles a waiting push or call: a manual decision, else the factor's
+ * push behaviour once `afterPolls` polls have seen it started.
+ */
+export function pollTxn(txn: DuoTxn, behaviour: { decision: SimPushDecision; afterPolls?: number }): void {
+  txn.polls += 1;
+  if (txn.outcome !== "waiting") return;
+  const decision = txn.decided ??
+    (behaviour.decision === "manual" || txn.polls <= (behaviour.afterPolls ?? 0)
+      ? undefined
+      : behaviour.decision);
+  if (decision === "approve") txn.outcome = "allow";
+  if (decision === "reject") txn.outcome = "deny";
+  if (decision === "timeout") txn.outcome = "timeout";
 }
 
 interface DuoStore {
@@ -79,14 +107,7 @@ function store(state: SimState): DuoStore {
 
 /** Decides every waiting Duo Push or call (for tests with a `manual` push behaviour). */
 export function decideDuo(state: SimState, decision: "approve" | "reject" | "timeout"): number {
-  let decided = 0;
-  for (const txn of store(state).txns.values()) {
-    if (txn.method !== "Passcode" && txn.outcome === "waiting") {
-      txn.decided = decision;
-      decided++;
-    }
-  }
-  return decided;
+  return decideWaiting(store(state).txns.values(), decision);
 }
 
 /** The MFA_CHALLENGE answer of a Duo factor. */
@@ -249,12 +270,6 @@ async function prompt(ctx: SimContext): Promise<Response> {
   return json({ stat: "OK", response: { txid } });
 }
 
-function decisionOf(txn: DuoTxn, behaviour: { decision: SimPushDecision; afterPolls?: number }) {
-  if (txn.decided) return txn.decided;
-  if (behaviour.decision === "manual" || txn.polls <= (behaviour.afterPolls ?? 0)) return undefined;
-  return behaviour.decision;
-}
-
 /** POST /frame/status: the state of a started method. */
 async function status(ctx: SimContext): Promise<Response> {
   const duo = store(ctx.state);
@@ -264,14 +279,7 @@ async function status(ctx: SimContext): Promise<Response> {
   const txn = duo.txns.get(txid);
   const session = duo.sessions.get(sid);
   if (!txn || !session || txn.sid !== sid) return duoFail("Invalid transaction");
-  txn.polls += 1;
-  if (txn.outcome === "waiting") {
-    // `afterPolls` polls see the push or call as started before the decision shows.
-    const decision = decisionOf(txn, session.factor.push ?? { decision: "approve" });
-    if (decision === "approve") txn.outcome = "allow";
-    if (decision === "reject") txn.outcome = "deny";
-    if (decision === "timeout") txn.outcome = "timeout";
-  }
+  pollTxn(txn, session.factor.push ?? { decision: "approve" });
   switch (txn.outcome) {
     case "waiting":
       return json({

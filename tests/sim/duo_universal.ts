@@ -35,13 +35,14 @@
  * @module
  */
 
+import { decideWaiting, type DuoTxn, pollTxn } from "./duo.ts";
 import { errorPage } from "./html.ts";
 import { cookie, html, json, redirect, type Route, type SimContext } from "./http.ts";
 import { newSessionId, randomString } from "./ids.ts";
 import { type FactorVerifier, factorVerifiers } from "./okta_factors.ts";
 import { ensureDeviceCookie, setSessionCookie } from "./okta_sessions.ts";
 import { factorProfile, oktaTime, policyJson, rememberDevice, userJson } from "./okta_transaction.ts";
-import type { OktaSession, SimFactor, SimPushDecision, SimState, SimUser } from "./state.ts";
+import type { OktaSession, SimFactor, SimState, SimUser } from "./state.ts";
 import {
   duoErrorPage,
   loginFormPage,
@@ -91,13 +92,7 @@ interface FramelessSession {
 }
 
 /** A started method (one txid). */
-interface UpTxn {
-  sid: string;
-  method: Method;
-  polls: number;
-  outcome: "waiting" | "allow" | "deny" | "timeout";
-  decided?: "approve" | "reject" | "timeout";
-}
+type UpTxn = DuoTxn;
 
 interface Store {
   challenges: Map<string, IdpChallenge>;
@@ -127,14 +122,7 @@ function store(state: SimState): Store {
 
 /** Decides every waiting Universal Prompt push or call (for `manual` push behaviours). */
 export function decideDuoUniversal(state: SimState, decision: "approve" | "reject" | "timeout"): number {
-  let decided = 0;
-  for (const txn of store(state).txns.values()) {
-    if (txn.method !== "Passcode" && txn.outcome === "waiting") {
-      txn.decided = decision;
-      decided++;
-    }
-  }
-  return decided;
+  return decideWaiting(store(state).txns.values(), decision);
 }
 
 function isDuoHost(ctx: SimContext): boolean {
@@ -578,25 +566,13 @@ function legacyPromptPage(ctx: SimContext): Response {
   return html(loginFormPage({ sid: session.sid, xsrf: session.xsrf, phones: phonesOf(session) }));
 }
 
-function decisionOf(txn: UpTxn, behaviour: { decision: SimPushDecision; afterPolls?: number }) {
-  if (txn.decided) return txn.decided;
-  if (behaviour.decision === "manual" || txn.polls <= (behaviour.afterPolls ?? 0)) return undefined;
-  return behaviour.decision;
-}
-
 /** POST /frame/v4/status. */
 async function status(ctx: SimContext): Promise<Response> {
   const body = await form(ctx);
   const session = sessionOf(ctx, body.get("sid"));
   const txn = store(ctx.state).txns.get(body.get("txid") ?? "");
   if (!session || !txn || txn.sid !== session.sid) return duoFail("Invalid transaction", 41);
-  txn.polls += 1;
-  if (txn.outcome === "waiting") {
-    const decision = decisionOf(txn, session.factor.push ?? { decision: "approve" });
-    if (decision === "approve") txn.outcome = "allow";
-    if (decision === "reject") txn.outcome = "deny";
-    if (decision === "timeout") txn.outcome = "timeout";
-  }
+  pollTxn(txn, session.factor.push ?? { decision: "approve" });
   switch (txn.outcome) {
     case "waiting":
       return json({
