@@ -54,7 +54,9 @@ export class FileKeyring implements Keyring {
     const path = this.pathOf(key);
     let token: string;
     try {
-      token = await Deno.readTextFile(path);
+      // Synchronous: an item is a few kilobytes, and this read is on every cred-process call, where
+      // a thread-pool round trip costs more than the read itself.
+      token = Deno.readTextFileSync(path);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) throw new KeyNotFoundError(key, this.backend);
       throw ioError(`cannot read "${path}"`, error);
