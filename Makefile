@@ -100,8 +100,9 @@ OUT ?= dist/aws-okta$(if $(TARGET),-$(TARGET))
 compile: $(DENO_DEP)
 	@mkdir -p dist
 	@$(DENO) compile -q -P=aws-okta --v8-flags=--no-lazy --frozen $(if $(TARGET),--target $(TARGET)) \
-	  --output $(OUT) src/main.ts \
-	  || { echo "make compile: deno compile failed; it needs denort for $(or $(TARGET),the host) (downloaded from dl.deno.land, or DENORT_BIN=/path/to/denort)" >&2; exit 1; }
+	  --output $(OUT) src/main.ts 2>dist/compile.log \
+	  || { echo "make compile: deno compile failed: $$(grep -oE 'dns error|[Nn]o such file or directory|[A-Za-z]+ denied|error sending request' dist/compile.log | head -n1); it needs denort for $(or $(TARGET),the host) (downloaded from dl.deno.land, or DENORT_BIN=/path/to/denort); full output in dist/compile.log" >&2; exit 1; }
+	@echo "Compiled $(OUT)" >&2
 
 clean:
 	rm -rf dist coverage
