@@ -6,7 +6,7 @@
  * @module
  */
 
-import { EXEC_UNSET_VARS } from "../aws/formats.ts";
+import { childEnv } from "../aws/formats.ts";
 import { credentialVars } from "./credential_vars.ts";
 import { formatError } from "../errors.ts";
 import { AppError } from "../errors.ts";
@@ -76,21 +76,9 @@ export async function execWithCredentialServer(ctx: AppContext, input: ServerExe
     return await runChild({
       command: input.command,
       args: input.args,
-      env: serverChildEnv(ctx.env.toObject(), vars),
+      env: childEnv(ctx.env.toObject(), vars, CONTAINER_VARS),
     });
   } finally {
     await server.close();
   }
-}
-
-/** The parent's environment without variables that would shadow the endpoint, plus `vars`. */
-export function serverChildEnv(
-  parent: Record<string, string>,
-  vars: Record<string, string>,
-): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(parent)) {
-    if (!EXEC_UNSET_VARS.includes(name) && !CONTAINER_VARS.includes(name)) env[name] = value;
-  }
-  return Object.assign(env, vars);
 }

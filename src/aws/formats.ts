@@ -79,14 +79,18 @@ export const EXEC_UNSET_VARS: readonly string[] = Object.freeze([
   "AWS_OKTA_PROFILE",
 ]);
 
-/** The child's environment: the parent's minus {@linkcode EXEC_UNSET_VARS}, plus `vars`. */
+/**
+ * The child's environment: the parent's minus {@linkcode EXEC_UNSET_VARS} (and any `alsoUnset`),
+ * plus `vars`.
+ */
 export function childEnv(
   parent: Record<string, string>,
   vars: Record<string, string>,
+  alsoUnset: readonly string[] = [],
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(parent)) {
-    if (!EXEC_UNSET_VARS.includes(name)) env[name] = value;
+    if (!EXEC_UNSET_VARS.includes(name) && !alsoUnset.includes(name)) env[name] = value;
   }
   return Object.assign(env, vars);
 }

@@ -101,6 +101,13 @@ Deno.test("childEnv drops stale credentials and profile selections, keeps the re
     AWS_ACCESS_KEY_ID: "new",
   });
   assert.equal(parent.AWS_PROFILE, "stale", "the parent is not modified");
+  // exec --server also drops the parent's container-provider variables.
+  assert.deepEqual(
+    childEnv({ ...parent, AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/x" }, {}, [
+      "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    ]),
+    { PATH: "/usr/bin", HOME: "/home/a", AWS_REGION: "us-east-2" },
+  );
 });
 
 Deno.test("exportLines writes each shell's assignment syntax", () => {
