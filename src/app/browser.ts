@@ -9,6 +9,7 @@
  */
 
 import { AppError } from "../errors.ts";
+import { defaultOpener } from "../ui/browser.ts";
 
 /** A program and its arguments. */
 export interface OpenerCommand {
@@ -31,15 +32,8 @@ export function openerCommand(
     if (!words.some((word) => word.includes("%s"))) args.push(url);
     return { command: replaced[0]!, args };
   }
-  switch (os) {
-    case "darwin":
-      return { command: "open", args: [url] };
-    case "windows":
-      // Not `cmd /c start`: cmd would treat the "&" of the query string as a command separator.
-      return { command: "rundll32", args: ["url.dll,FileProtocolHandler", url] };
-    default:
-      return { command: "xdg-open", args: [url] };
-  }
+  const [command, ...args] = defaultOpener(url, os as typeof Deno.build.os);
+  return { command: command!, args };
 }
 
 /** Runs the opener and waits for it; failures say to print the URL instead. */

@@ -51,6 +51,7 @@ export function splitCommand(line: string): string[] {
 /** The platform's default opener for a URL. */
 export function defaultOpener(url: string, os: typeof Deno.build.os = Deno.build.os): string[] {
   if (os === "darwin") return ["open", url];
+  // Not `cmd /c start`: cmd would treat the "&" of the query string as a command separator.
   if (os === "windows") return ["rundll32", "url.dll,FileProtocolHandler", url];
   return ["xdg-open", url];
 }
