@@ -6,6 +6,7 @@
  */
 
 import { AppError } from "../errors.ts";
+import { findProgram } from "../fs/find_program.ts";
 
 /** What to run. */
 export interface ChildSpec {
@@ -25,22 +26,8 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 
  * anything else happens: nobody should sit through MFA to learn about a typo.
  */
 export function checkProgram(command: string, env: Record<string, string>): void {
-  const windows = Deno.build.os === "windows";
-  const hasDir = command.includes("/") || (windows && command.includes("\\"));
-  const extensions = windows ? ["", ...(env["PATHEXT"] ?? ".EXE;.CMD;.BAT;.COM").split(";")] : [""];
-  const dirs = hasDir ? [""] : (env["PATH"] ?? env["Path"] ?? "").split(windows ? ";" : ":").filter(Boolean);
-  for (const dir of dirs) {
-    for (const ext of extensions) {
-      const candidate = dir ? `${dir}/${command}${ext}` : `${command}${ext}`;
-      try {
-        const info = Deno.statSync(candidate);
-        if (info.isFile && (windows || info.mode === null || (info.mode & 0o111) !== 0)) return;
-      } catch (error) {
-        // Without read permission every lookup fails: say that, not "command not found".
-        if (error instanceof Deno.errors.NotCapable) throw error;
-      }
-    }
-  }
+  if (findProgram(command, { get: (name) => env[name] }) !== undefined) return;
+  const hasDir = command.includes("/") || (Deno.build.os === "windows" && command.includes("\\"));
   throw new AppError(`cannot run "${command}": command not found`, {
     hint: hasDir ? "check the path" : "check the command name and PATH",
     exitCode: 127,

@@ -10,6 +10,7 @@
 import type { DBusConnection } from "./dbus_connection.ts";
 import { findSessionBus } from "./dbus_address.ts";
 import { type BackendName, BACKENDS, fileDir } from "./select.ts";
+import { findProgram } from "../fs/find_program.ts";
 
 export type { BackendName } from "./select.ts";
 
@@ -232,7 +233,7 @@ export function passStoreDir(options: Pick<ProbeOptions, "home" | "env">): strin
 
 function probePass(options: ProbeOptions, os: string): BackendStatus {
   if (os === "windows") return { name: "pass", usable: false, detail: "not available on Windows" };
-  if (!findCommand("pass", options.env)) {
+  if (!findProgram("pass", options.env)) {
     return { name: "pass", usable: false, detail: `no "pass" command on PATH`, hint: "install pass" };
   }
   const dir = passStoreDir(options);
@@ -247,19 +248,4 @@ function probePass(options: ProbeOptions, os: string): BackendStatus {
     };
   }
   return { name: "pass", usable: true, detail: `password store "${dir}"` };
-}
-
-/** The first executable `command` on PATH, or undefined. */
-export function findCommand(command: string, env: ProbeOptions["env"]): string | undefined {
-  for (const dir of (env.get("PATH") ?? "").split(":")) {
-    if (!dir) continue;
-    const path = `${dir}/${command}`;
-    try {
-      const info = Deno.statSync(path);
-      if (info.isFile && (info.mode === null || (info.mode & 0o111) !== 0)) return path;
-    } catch {
-      // Not here.
-    }
-  }
-  return undefined;
 }

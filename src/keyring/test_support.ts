@@ -7,7 +7,7 @@
  */
 
 import { connectBus } from "./dbus_connection.ts";
-import { findCommand } from "./probe.ts";
+import { findProgram } from "../fs/find_program.ts";
 
 /** A private session bus; `close()` stops it and removes its files. */
 export interface TestBus {
@@ -20,7 +20,7 @@ export interface TestBus {
 
 /** Whether `command` is on PATH (as an executable file). */
 export function hasCommand(command: string): boolean {
-  return findCommand(command, Deno.env) !== undefined;
+  return findProgram(command, Deno.env) !== undefined;
 }
 
 /** Options for {@linkcode runTool}. */
