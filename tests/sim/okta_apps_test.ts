@@ -297,3 +297,40 @@ Deno.test("default demo user: alice with an auto-approving push and the demo app
     assert.ok(samlFromPage(page.text)!.xml.includes(":role/Engineer"));
   });
 });
+
+Deno.test("appLinks with the Okta session cookie (no Authorization): the user's apps, else E0000005", async () => {
+  const second = testApp({ id: "0oa2SECONDapp0002", label: "AWS Sandbox" });
+  await withSim({ users: [testUser({ apps: [testApp(), second] })] }, async (sim) => {
+    const user = sim.state.users[0]!;
+    const jar = new Jar();
+    await getPage(
+      `${sim.url}/home/amazon_aws/${user.apps[0]!.id}/272?onetimetoken=${await sessionTokenFor(sim, user)}`,
+      jar,
+    );
+    const links = await fetch(`${sim.url}/api/v1/users/me/appLinks`, { headers: { cookie: jar.header()! } });
+    assert.equal(links.status, 200);
+    const aws = (await links.json()).filter((link: { appName: string }) => link.appName === "amazon_aws");
+    assert.deepEqual(
+      aws.map((link: { appInstanceId: string; linkUrl: string }) => [link.appInstanceId, link.linkUrl]),
+      [
+        [user.apps[0]!.id, `${sim.url}/home/amazon_aws/${user.apps[0]!.id}/272`],
+        [second.id, `${sim.url}/home/amazon_aws/${second.id}/272`],
+      ],
+    );
+
+    sim.state.sessions.clear();
+    const over = await fetch(`${sim.url}/api/v1/users/me/appLinks`, { headers: { cookie: jar.header()! } });
+    assert.equal(over.status, 403);
+    assert.equal((await over.json()).errorCode, "E0000005");
+    // With an Authorization header only the token counts, even next to a live session cookie.
+    await getPage(
+      `${sim.url}/home/amazon_aws/${user.apps[0]!.id}/272?onetimetoken=${await sessionTokenFor(sim, user)}`,
+      jar,
+    );
+    const bearer = await fetch(`${sim.url}/api/v1/users/me/appLinks`, {
+      headers: { cookie: jar.header()!, authorization: "Bearer nope" },
+    });
+    assert.equal(bearer.status, 401);
+    await bearer.body?.cancel();
+  });
+});

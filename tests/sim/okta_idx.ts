@@ -1,8 +1,8 @@
 /**
  * Okta Identity Engine endpoints (§3 of the wire reference): org discovery, device authorization,
  * the token endpoint (device_code, refresh_token with rotation, token exchange for a web SSO
- * token, client_credentials with private_key_jwt on custom authorization servers), appLinks with
- * Link-header paging, `/login/token/sso` (POST, and GET as older orgs) and the `/activate` page the
+ * token, client_credentials with private_key_jwt on custom authorization servers), appLinks (by
+ * access token, or by the Classic Okta session cookie as the dashboard calls it) with Link-header paging, `/login/token/sso` (POST, and GET as older orgs) and the `/activate` page the
  * "browser" visits.
  *
  * @module
@@ -332,9 +332,19 @@ async function checkAssertion(
   return { clientId: client.clientId };
 }
 
-function appLinks(ctx: SimContext): Response {
+/**
+ * The user an appLinks call is for: with an Authorization header only the token counts (it needs
+ * `okta.users.read.self`); without one, the Okta session cookie, as the dashboard sends it (§3.6).
+ */
+function appLinksUser(ctx: SimContext): SimUser | Response {
   const state = idx(ctx.state);
-  const authorization = ctx.req.headers.get("authorization") ?? "";
+  const authorization = ctx.req.headers.get("authorization");
+  if (authorization === null) {
+    const session = ctx.state.liveSession(ctx.cookies.get("sid"));
+    // Okta's answer to a user API call with no (or an ended) session.
+    if (!session) return oktaError("E0000005");
+    return ctx.state.userById(session.userId)!;
+  }
   const record = state.accessTokens.get(authorization.replace(/^Bearer\s+/i, ""));
   if (!record || record.revoked || record.expiresAt <= ctx.state.now()) {
     return oktaError("E0000011", {
@@ -352,7 +362,13 @@ function appLinks(ctx: SimContext): Response {
       },
     });
   }
-  const user = ctx.state.userById(record.userId)!;
+  return ctx.state.userById(record.userId)!;
+}
+
+function appLinks(ctx: SimContext): Response {
+  const state = idx(ctx.state);
+  const user = appLinksUser(ctx);
+  if (user instanceof Response) return user;
   // Other apps come first, so a client that reads only page one and filters misses AWS apps.
   const links = [
     ...["salesforce", "slack"].map((name, i) => ({
