@@ -2,8 +2,9 @@
  * Okta Identity Engine endpoints (§3 of the wire reference): org discovery, device authorization,
  * the token endpoint (device_code, refresh_token with rotation, token exchange for a web SSO
  * token, client_credentials with private_key_jwt on custom authorization servers), appLinks (by
- * access token, or by the Classic Okta session cookie as the dashboard calls it) with Link-header paging, `/login/token/sso` (POST, and GET as older orgs) and the `/activate` page the
- * "browser" visits.
+ * access token, or by the Classic Okta session cookie as the dashboard calls it) with Link-header
+ * paging, `/login/token/sso` (POST, and GET as older orgs) and the `/activate` page the "browser"
+ * visits.
  *
  * @module
  */
