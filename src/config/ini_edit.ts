@@ -1,8 +1,9 @@
 /**
- * A round-trip-safe editor for AWS INI files (used for `~/.aws/credentials`): it changes only the
- * lines of the keys it sets and keeps every other byte (comments, order, spacing, line endings,
- * other sections). Lines are classified with the reader's own rules (`ini.ts`), so what we
- * change is exactly what the AWS SDK will read back; a final re-parse guards that promise.
+ * A round-trip-safe editor for AWS INI files (used for `~/.aws/credentials`, and by `populate` for
+ * `~/.aws/config`): it changes only the lines of the keys it sets, or of the sections it removes,
+ * and keeps every other byte (comments, order, spacing, line endings, other sections). Lines are
+ * classified with the reader's own rules (`ini.ts`), so what we change is exactly what the AWS SDK
+ * will read back; a final re-parse guards that promise.
  *
  * @module
  */
@@ -184,6 +185,56 @@ export function setSectionValues(
     throw new ConfigError(`cannot edit "[${sectionHeader}]" in "${fileName}" in place`, {
       hint:
         "the change would alter how other lines are read (a removed key closes a sub-section); edit the file by hand",
+    });
+  }
+  return result;
+}
+
+/**
+ * Removes section `[sectionHeader]` (every copy of it): its header, the lines up to its last
+ * non-comment line, and the blank lines after it. Comments after its last key stay, since they
+ * usually introduce what follows; every other byte of the file is kept. Returns the text as it was
+ * when there is no such section.
+ *
+ * @param fileName used in error messages only.
+ * @throws {ConfigError} for a header the AWS SDK would not read, or a file it cannot parse.
+ */
+export function removeSection(text: string, sectionHeader: string, fileName = "the file"): string {
+  const target = checkHeader(sectionHeader);
+  const before = parseIni(text, fileName);
+  const lines = splitLines(text);
+  const drop = new Set<number>();
+  for (let index = 0; index < lines.length; index++) {
+    const header = headerText(stripComment(lines[index]?.content ?? "").trim());
+    if (header === undefined || sectionId(header)?.key !== target) continue;
+    let last = index;
+    let next = index + 1;
+    for (; next < lines.length; next++) {
+      const line = stripComment(lines[next]?.content ?? "").trim();
+      if (headerText(line) !== undefined) break;
+      if (line !== "") last = next;
+    }
+    let end = last + 1;
+    while (end < lines.length && (lines[end]?.content ?? "").trim() === "") end++;
+    // At the end of the file, the blank lines that separated the section go too.
+    let start = index;
+    if (end >= lines.length) {
+      while (start > 0 && (lines[start - 1]?.content ?? "").trim() === "") start--;
+    }
+    for (let i = start; i < end; i++) drop.add(i);
+    index = end - 1;
+  }
+  if (drop.size === 0) return text;
+  let result = "";
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
+    if (!drop.has(index)) result += line.content + line.eol;
+  }
+
+  const expected = snapshot(before.filter((section) => section.key !== target));
+  if (canonical(snapshot(parseIni(result, fileName))) !== canonical(expected)) {
+    throw new ConfigError(`cannot remove "[${sectionHeader}]" from "${fileName}" in place`, {
+      hint: "edit the file by hand",
     });
   }
   return result;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { externalDataInterceptor, loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
-import { setSectionValues } from "./ini_edit.ts";
+import { removeSection, setSectionValues } from "./ini_edit.ts";
 import { headerText, parseIni, sectionId, stripComment } from "./ini.ts";
 import { ConfigError } from "./config_error.ts";
 
@@ -192,4 +192,35 @@ Deno.test("property: edits change only the target section, read back right, and 
   );
   // Refusals are for one rare shape (removing the line that closes a sub-section).
   assert.ok(refused < runs / 10, `refused ${refused} of ${runs}`);
+});
+
+Deno.test("removeSection drops the section and the blank lines after it, keeping comments that follow", () => {
+  const text =
+    "# mine\n[profile a]\nx = 1\n\n[profile b]\n# inside b\ny = 2\n\n# about c\n[profile c]\nz = 3\n";
+  assert.equal(
+    removeSection(text, "profile b"),
+    "# mine\n[profile a]\nx = 1\n\n# about c\n[profile c]\nz = 3\n",
+  );
+  // The last section takes the blank line that separated it; CRLF and a missing final EOL are kept.
+  assert.equal(removeSection("[a]\r\nx = 1\r\n\r\n[b]\r\ny = 2", "b"), "[a]\r\nx = 1\r\n");
+  assert.equal(removeSection("[a]\nx = 1", "b"), "[a]\nx = 1");
+  // Every copy of a duplicated section goes; other sections are untouched.
+  assert.equal(removeSection("[b]\ny = 1\n[a]\nx = 1\n[b]\ny = 2\n", "b"), "[a]\nx = 1\n");
+  assert.throws(() => removeSection("", "__proto__"), ConfigError);
+});
+
+Deno.test("removeSection: the AWS SDK reads every other section as before (property)", async () => {
+  const runs = 300;
+  await fc.assert(
+    fc.asyncProperty(file, target, async ({ text }, header) => {
+      const result = removeSection(text, header);
+      const key = sectionId(header)!.key;
+      const expected = await sdkRaw(text);
+      delete expected[key];
+      assert.deepStrictEqual(await sdkRaw(result), expected);
+      assert.equal(parseIni(result, "r").some((section) => section.key === key), false);
+      if (!parseIni(text, "t").some((section) => section.key === key)) assert.equal(result, text);
+    }),
+    { numRuns: runs },
+  );
 });

@@ -1,6 +1,7 @@
 /**
  * Finding the user's AWS apps: `GET /api/v1/users/me/appLinks` with the access token (scope
- * `okta.users.read.self`), every page (Link `rel="next"`), keeping `appName == "amazon_aws"`.
+ * `okta.users.read.self`) or, for a Classic login, the Okta session cookie as the dashboard sends
+ * it; every page (Link `rel="next"`), keeping `appName == "amazon_aws"`.
  *
  * @module
  */
@@ -23,9 +24,12 @@ export interface AwsAppLink {
 export interface AppLinksInput {
   fetch: Fetch;
   baseUrl: URL;
-  accessToken: string;
+  /** The OAuth access token (Identity Engine); without it, `sessionCookie` is sent. */
+  accessToken?: string;
   /** Token type for the Authorization header; "Bearer" by default. */
   tokenType?: string;
+  /** The Okta session cookie (`sid`) of a Classic login. */
+  sessionCookie?: string;
 }
 
 /** Stops a server whose `next` links loop. */
@@ -37,12 +41,13 @@ export async function listAwsAppLinks(input: AppLinksInput): Promise<AwsAppLink[
   const seen = new Set<string>();
   let url: URL | undefined = new URL("/api/v1/users/me/appLinks", input.baseUrl);
   for (let page = 0; url && page < MAX_PAGES; page++) {
-    const response = await input.fetch(url, {
-      headers: {
-        accept: "application/json",
-        authorization: `${input.tokenType ?? "Bearer"} ${input.accessToken}`,
-      },
-    });
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (input.accessToken !== undefined) {
+      headers["authorization"] = `${input.tokenType ?? "Bearer"} ${input.accessToken}`;
+    } else if (input.sessionCookie !== undefined) {
+      headers["cookie"] = `sid=${input.sessionCookie}`;
+    }
+    const response = await input.fetch(url, { headers });
     let body: unknown;
     try {
       // The body is an array; readJsonAnswer wants an object, so wrap errors only.
@@ -52,7 +57,7 @@ export async function listAwsAppLinks(input: AppLinksInput): Promise<AwsAppLink[
         await readJsonAnswer(response, "GET", url);
       }
     } catch (error) {
-      throw appLinksError(error);
+      throw appLinksError(error, input.accessToken !== undefined);
     }
     if (!Array.isArray(body)) {
       throw new AppError(`Okta answered "${url.pathname}" with something other than a list`, {
@@ -88,14 +93,24 @@ export function nextLink(header: string | null, current: URL): URL | undefined {
   return undefined;
 }
 
-function appLinksError(error: unknown): unknown {
+/**
+ * True when Okta refused the app list because the Okta session (cookie) is missing or over, or
+ * the token is no longer valid: signing in again helps.
+ */
+export function isSignedOut(error: unknown): boolean {
+  return error instanceof OAuthError &&
+    (error.error === "E0000005" || error.error === "invalid_token" || error.error === "E0000011" ||
+      error.status === 401);
+}
+
+function appLinksError(error: unknown, withToken: boolean): unknown {
   if (error instanceof SyntaxError) {
     return new AppError("Okta answered the app list with invalid JSON", {
       hint: "check the Okta domain and any proxy in between",
     });
   }
   if (!(error instanceof OAuthError)) return error;
-  if (error.error === "insufficient_scope" || error.error === "E0000006") {
+  if (withToken && (error.error === "insufficient_scope" || error.error === "E0000006")) {
     return new OAuthError(`Okta refused to list your apps: ${error.description || error.error}`, error, {
       hint:
         'grant the "okta.users.read.self" scope to the OIDC app, or name the AWS app with okta_aws_fed_app_id (okta-aws-cli: --aws-acct-fed-app-id)',

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { OAuthError } from "./oauth.ts";
-import { listAwsAppLinks, nextLink } from "./app_links.ts";
+import { isSignedOut, listAwsAppLinks, nextLink } from "./app_links.ts";
 import { startServer, testFetch } from "./test_support.ts";
 
 const here = new URL("https://acme.okta.com/api/v1/users/me/appLinks");
@@ -69,6 +69,29 @@ Deno.test("appLinks: a missing scope points at okta.users.read.self or okta_aws_
         return true;
       },
     );
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("appLinks: a Classic login sends the Okta session cookie, and an ended session is told apart", async () => {
+  let live = true;
+  const server = await startServer(() =>
+    live
+      ? new Response(JSON.stringify([{ appName: "amazon_aws", appInstanceId: "0oaA", label: "AWS Prod" }]))
+      : new Response(JSON.stringify({ errorCode: "E0000005", errorSummary: "Invalid session" }), {
+        status: 403,
+      })
+  );
+  try {
+    const input = { fetch: testFetch(), baseUrl: server.origin, sessionCookie: "sid-value" };
+    assert.deepEqual(await listAwsAppLinks(input), [{ id: "0oaA", label: "AWS Prod" }]);
+    assert.equal(server.requests[0]!.headers.get("cookie"), "sid=sid-value");
+    assert.equal(server.requests[0]!.headers.get("authorization"), null);
+    live = false;
+    const error = await listAwsAppLinks(input).catch((e) => e);
+    assert.ok(isSignedOut(error), String(error));
+    assert.ok(!isSignedOut(new Error("network")));
   } finally {
     await server.close();
   }
