@@ -8,11 +8,9 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
 import type { AwsCredentials } from "../aws/credentials.ts";
 import { setSectionValues } from "../config/ini_edit.ts";
-import { writeFileAtomic } from "../fs/atomic_write.ts";
-import { createLocker } from "./lock.ts";
+import { updateTextFile } from "./ini_file.ts";
 
 /** What to write where. */
 export interface CredentialsFileWrite {
@@ -34,34 +32,7 @@ export interface CredentialsFileWrite {
 }
 
 /** Updates (or adds) the section and returns whether the file was created. */
-export function writeCredentialsFile(write: CredentialsFileWrite): Promise<{ created: boolean }> {
-  if (write.lockDir === undefined) return update(write);
-  // Without the lock, two processes that each read the file before the other renamed its copy in
-  // would each drop the other's section.
-  const absolute = /^([a-z]:)?[\\/]/i.test(write.path) ? write.path : `${Deno.cwd()}/${write.path}`;
-  return createLocker({ dir: write.lockDir })(`credentials-file ${absolute}`, () => update(write));
-}
-
-async function update(write: CredentialsFileWrite): Promise<{ created: boolean }> {
-  let text = "";
-  let created = false;
-  try {
-    text = await Deno.readTextFile(write.path);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw fileError(write.path, "read", error);
-    if (write.create === false) {
-      throw new AppError(`credentials file "${write.path}" does not exist`, {
-        hint: "create it first, or pick another file",
-      });
-    }
-    created = true;
-    const dir = write.path.replace(/[\\/][^\\/]*$/, "");
-    if (dir && dir !== write.path) {
-      await Deno.mkdir(dir, { recursive: true, mode: 0o700 }).catch((e) => {
-        throw fileError(dir, "create", e);
-      });
-    }
-  }
+export async function writeCredentialsFile(write: CredentialsFileWrite): Promise<{ created: boolean }> {
   const { creds } = write;
   const expiryKey = write.expiryKey === undefined ? "x_security_token_expires" : write.expiryKey;
   const values: Record<string, string | undefined> = {
@@ -72,27 +43,14 @@ async function update(write: CredentialsFileWrite): Promise<{ created: boolean }
   if (write.securityToken !== false) values["aws_security_token"] = creds.sessionToken;
   if (expiryKey) values[expiryKey] = creds.expiration.toISOString().replace(/\.\d{3}Z$/, "Z");
   if (write.region) values["region"] = write.region;
-  const updated = setSectionValues(text, write.section, values, write.path);
-  try {
-    await writeFileAtomic(write.path, new TextEncoder().encode(updated), { mode: 0o600 });
-  } catch (error) {
-    throw fileError(write.path, "write", error);
-  }
+  const { created } = await updateTextFile(
+    {
+      path: write.path,
+      kind: "credentials file",
+      ...(write.lockDir === undefined ? {} : { lockDir: write.lockDir }),
+      ...(write.create === undefined ? {} : { create: write.create }),
+    },
+    (text) => setSectionValues(text, write.section, values, write.path),
+  );
   return { created };
-}
-
-function fileError(path: string, action: string, error: unknown): AppError {
-  const reason = error instanceof Deno.errors.PermissionDenied
-    ? "permission denied"
-    : error instanceof Deno.errors.IsADirectory
-    ? "it is a directory"
-    : error instanceof Deno.errors.NotFound
-    ? "the directory does not exist"
-    : error instanceof Error
-    ? error.message.split("\n")[0]
-    : String(error);
-  return new AppError(`cannot ${action} "${path}": ${reason}`, {
-    hint: "check the path and its permissions",
-    cause: error,
-  });
 }

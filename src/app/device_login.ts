@@ -89,6 +89,25 @@ export async function deviceLoginIfChosen(
   keyring: Keyring,
   fetch: Fetch,
 ): Promise<DeviceSamlLogin | undefined> {
+  const session = await deviceSessionIfChosen(ctx, profile, keyring, fetch);
+  if (!session) return undefined;
+  const appId = deviceSettings(profile).appId ?? (await chooseApp(ctx, await listApps(ctx, session))).id;
+  const samlResponse = await samlForApp(ctx, session, appId);
+  return { samlResponse, username: session.tokens.username ?? "" };
+}
+
+/**
+ * The signed-in device-flow session of a profile when the device flow applies, else undefined
+ * (see {@linkcode deviceLoginIfChosen}). `listsApps` asks for the appLinks scope even when the
+ * profile names its AWS app.
+ */
+export async function deviceSessionIfChosen(
+  ctx: AppContext,
+  profile: ResolvedProfile,
+  keyring: Keyring,
+  fetch: Fetch,
+  listsApps = false,
+): Promise<DeviceSession | undefined> {
   const settings = deviceSettings(profile);
   if (!mayUseDeviceFlow(settings)) return undefined;
   if (!settings.clientId) {
@@ -108,17 +127,14 @@ export async function deviceLoginIfChosen(
       hint: `set okta_auth_flow = classic (or auto) for profile "${profile.name}"`,
     });
   }
-  const session = await signIn(ctx, keyring, fetch, {
+  return await signIn(ctx, keyring, fetch, {
     baseUrl,
     clientId: settings.clientId,
     openBrowser: settings.openBrowser,
     ...(settings.openBrowserCommand ? { openBrowserCommand: settings.openBrowserCommand } : {}),
     qrCode: settings.qrCode,
-    appKnown: settings.appId !== undefined,
+    appKnown: settings.appId !== undefined && !listsApps,
   });
-  const appId = settings.appId ?? (await chooseApp(ctx, await listApps(ctx, session))).id;
-  const samlResponse = await samlForApp(ctx, session, appId);
-  return { samlResponse, username: session.tokens.username ?? "" };
 }
 
 /** The Okta domain of a device-flow profile: okta_org_domain, else the stored Okta credentials'. */

@@ -12,7 +12,7 @@ import type { Fetch } from "../net/fetch.ts";
 import type { ResolvedProfile } from "../config/aws_config.ts";
 import type { Keyring } from "../keyring/keyring.ts";
 import { getOktaCredentials, getSecretString, setSecretString } from "../keyring/items.ts";
-import { classicLogin } from "../okta/classic_login.ts";
+import { authenticate, classicLogin } from "../okta/classic_login.ts";
 import { oktaBaseUrl } from "../okta/domain.ts";
 import type { AppContext } from "./context.ts";
 import { securityKeyOpener } from "./security_key.ts";
@@ -46,11 +46,6 @@ export async function samlLogin(
   const creds = await getOktaCredentials(keyring, profile.credentialsKey);
   const sessionCookie = await getSecretString(keyring, profile.sessionCookieKey);
   const deviceToken = await getSecretString(keyring, DEVICE_TOKEN_KEY);
-  const mfa = {
-    ...optional("provider", ctx.options.mfaProvider ?? profile.mfa.provider),
-    ...optional("factorType", ctx.options.mfaFactorType ?? profile.mfa.factorType),
-    ...optional("duoDevice", ctx.options.mfaDuoDevice ?? profile.mfa.duoDevice),
-  };
   const result = await classicLogin({
     baseUrl: oktaBaseUrl(creds.Domain),
     samlUrl: profile.samlUrl,
@@ -58,7 +53,7 @@ export async function samlLogin(
     password: () => Promise.resolve(creds.Password),
     ...optional("sessionCookie", sessionCookie),
     ...optional("deviceToken", deviceToken),
-    mfa,
+    mfa: mfaChoice(ctx, profile),
     fetch,
     prompter: ctx.prompter,
     debug: ctx.debug,
@@ -66,13 +61,61 @@ export async function samlLogin(
     ...pollOverrides(ctx),
   });
   ctx.debug(`okta: ${result.reusedSession ? "reused the stored Okta session" : "logged in with password"}`);
-  if (result.sessionCookie && result.sessionCookie !== sessionCookie) {
-    await setSecretString(keyring, profile.sessionCookieKey, result.sessionCookie, "okta session cookie");
-  }
-  if (result.deviceToken && result.deviceToken !== deviceToken) {
-    await setSecretString(keyring, DEVICE_TOKEN_KEY, result.deviceToken, "okta device token cookie");
-  }
+  await storeCookies(keyring, profile, result, { sessionCookie, deviceToken });
   return { samlResponse: result.samlResponse, username: creds.Username };
+}
+
+/**
+ * Signs in to Okta with the stored password and MFA but no app link (`populate` lists the apps
+ * afterwards), stores the new session cookie, and returns it with the org's URL.
+ */
+export async function classicSignIn(
+  ctx: AppContext,
+  profile: ResolvedProfile,
+  keyring: Keyring,
+  fetch: Fetch,
+): Promise<{ baseUrl: URL; sessionCookie?: string }> {
+  const creds = await getOktaCredentials(keyring, profile.credentialsKey);
+  const deviceToken = await getSecretString(keyring, DEVICE_TOKEN_KEY);
+  const baseUrl = oktaBaseUrl(creds.Domain);
+  const session = await authenticate({
+    baseUrl,
+    username: creds.Username,
+    password: () => Promise.resolve(creds.Password),
+    ...optional("deviceToken", deviceToken),
+    mfa: mfaChoice(ctx, profile),
+    fetch,
+    prompter: ctx.prompter,
+    debug: ctx.debug,
+    openSecurityKey: securityKeyOpener(ctx),
+    ...pollOverrides(ctx),
+  });
+  await storeCookies(keyring, profile, session, { deviceToken });
+  return { baseUrl, ...optional("sessionCookie", session.sessionCookie) };
+}
+
+/** The MFA choice: global flags and environment, else the profile's keys. */
+function mfaChoice(ctx: AppContext, profile: ResolvedProfile) {
+  return {
+    ...optional("provider", ctx.options.mfaProvider ?? profile.mfa.provider),
+    ...optional("factorType", ctx.options.mfaFactorType ?? profile.mfa.factorType),
+    ...optional("duoDevice", ctx.options.mfaDuoDevice ?? profile.mfa.duoDevice),
+  };
+}
+
+/** Keeps new Okta session and device-token cookies for the next login. */
+async function storeCookies(
+  keyring: Keyring,
+  profile: ResolvedProfile,
+  fresh: { sessionCookie?: string; deviceToken?: string },
+  stored: { sessionCookie?: string | undefined; deviceToken?: string | undefined },
+): Promise<void> {
+  if (fresh.sessionCookie && fresh.sessionCookie !== stored.sessionCookie) {
+    await setSecretString(keyring, profile.sessionCookieKey, fresh.sessionCookie, "okta session cookie");
+  }
+  if (fresh.deviceToken && fresh.deviceToken !== stored.deviceToken) {
+    await setSecretString(keyring, DEVICE_TOKEN_KEY, fresh.deviceToken, "okta device token cookie");
+  }
 }
 
 /** AWS_OKTA_POLL_INTERVAL_MS tunes the MFA push polling interval (tests and slow links). */

@@ -18,6 +18,7 @@ import { completionCommand } from "./completion.ts";
 import { eksTokenCommand } from "./eks_token.ts";
 import { listCommand } from "./list.ts";
 import { loginCommand } from "./login.ts";
+import { populateCommand } from "./populate.ts";
 import { writeToCredentialsCommand } from "./write_to_credentials.ts";
 
 /** Flags every command accepts, before or after the command name (aws-okta's persistent flags). */
@@ -105,6 +106,7 @@ export const rootCommand = defineCommand({
     loginCommand,
     writeToCredentialsCommand,
     listCommand,
+    populateCommand,
     eksTokenCommand,
     completionCommand,
     versionCommand,

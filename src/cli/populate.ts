@@ -1,0 +1,100 @@
+/**
+ * `aws-okta populate`: every role Okta grants you, written as profiles of your AWS config.
+ *
+ * @module
+ */
+
+import { defineCommand } from "./command.ts";
+import { appContext } from "./context.ts";
+import { writeStderr, writeStdout } from "./output.ts";
+
+/** The populate command. */
+export const populateCommand = defineCommand({
+  name: "populate",
+  summary: "Write a profile for every AWS role Okta grants you into your AWS config",
+  description:
+    "populate signs in to Okta once (the device flow or the classic one, as [okta] says; a stored Okta\n" +
+    "session or tokens are reused), finds every AWS app assigned to you, reads each app's roles, and writes\n" +
+    "one profile per role into your AWS config:\n\n" +
+    "  [profile <prefix><account>-<role>]\n" +
+    "  aws_okta_populate = default\n" +
+    "  credential_process = aws-okta cred-process <name>\n" +
+    "  okta_aws_role_arn = arn:aws:iam::<account>:role/<role>\n" +
+    "  aws_saml_url = home/amazon_aws/<app>/272      (okta_aws_fed_app_id = <app> for the device flow)\n\n" +
+    "<account> is the account's IAM alias with --iam-alias, else the Okta app's label when all its roles\n" +
+    "are in one account, else the account id. The aws_okta_populate key marks the profiles populate owns:\n" +
+    "a later run updates them and removes those whose role is no longer granted. Every other byte of the\n" +
+    "file is kept, and a profile of the same name that populate did not write is refused, not overwritten.\n" +
+    "The file is replaced atomically. One line per profile (added, updated, unchanged, removed) goes to\n" +
+    "stderr; --dry-run prints the resulting file on stdout and writes nothing.",
+  flags: [
+    {
+      name: "account",
+      type: "string",
+      valueName: "NAME",
+      description: "Okta account stored by 'add --account NAME' (written as okta_account_name)",
+    },
+    {
+      name: "prefix",
+      type: "string",
+      valueName: "P",
+      default: "",
+      description: "Put P in front of every profile name",
+    },
+    {
+      name: "name-template",
+      type: "string",
+      valueName: "TEMPLATE",
+      default: "{account}-{role}",
+      description: "Profile names from {account}, {account_id}, {role} and {app} (the Okta app's label)",
+    },
+    {
+      name: "region",
+      type: "string",
+      valueName: "REGION",
+      description: "Write region = REGION into every profile",
+    },
+    {
+      name: "iam-alias",
+      type: "boolean",
+      description: "Name accounts by their IAM account alias (one STS and one IAM call per account)",
+    },
+    { name: "dry-run", type: "boolean", description: "Print the resulting config on stdout; change nothing" },
+  ],
+  examples: [
+    { description: "Every role, named like acme-prod-Engineer", command: "aws-okta populate" },
+    { description: "See what would change", command: "aws-okta populate --dry-run | diff ~/.aws/config -" },
+    {
+      description: "A team convention",
+      command: "aws-okta populate --prefix okta- --name-template '{account_id}-{role}' --region eu-west-1",
+    },
+  ],
+  action: async (input) => {
+    const ctx = appContext(input, "tty");
+    const { populate } = await import("../app/populate.ts");
+    const text = (name: string) =>
+      typeof input.flags[name] === "string" && input.flags[name] !== ""
+        ? input.flags[name] as string
+        : undefined;
+    const account = text("account");
+    const region = text("region");
+    const result = await populate(ctx, {
+      ...(account ? { account } : {}),
+      ...(region ? { region } : {}),
+      prefix: text("prefix") ?? "",
+      template: text("name-template") ?? "{account}-{role}",
+      iamAlias: input.flags["iam-alias"] === true,
+      dryRun: input.flags["dry-run"] === true,
+    });
+    if (input.flags["dry-run"] === true) {
+      writeStdout(result.text);
+      return;
+    }
+    // The summary is the command's report: stderr itself, never a terminal instead.
+    const lines = result.changes.map((change) =>
+      `${change.action} profile "${change.name}"${change.roleArn ? ` (${change.roleArn})` : ""}\n`
+    );
+    const done = result.written ? `Updated "${result.path}"` : `"${result.path}" is up to date`;
+    writeStderr(`${lines.join("")}${done}\n`);
+  },
+});
