@@ -183,6 +183,8 @@ export interface SimRoleTrust {
   trusts?: string[];
   /** MaxSessionDuration of the role in seconds (default 43200 so that any valid duration passes). */
   maxSessionDuration?: number;
+  /** IAM refuses this role's sessions (AccessDenied), e.g. iam:ListAccountAliases. */
+  denyIam?: boolean;
 }
 
 /** An Okta session created by redeeming a sessionToken. */
@@ -351,6 +353,8 @@ export interface SimOptions {
   settings?: Partial<SimSettings>;
   /** Role trust configuration for STS, by role ARN. */
   roles?: Record<string, SimRoleTrust>;
+  /** IAM account aliases, by account id. */
+  accountAliases?: Record<string, string>;
   /** Faults to inject. */
   faults?: SimFault[];
   /** Delay added to every request, in ms. */
@@ -425,6 +429,8 @@ export class SimState {
   settings: SimSettings;
   /** STS role trust, by role ARN. */
   roles: Record<string, SimRoleTrust>;
+  /** IAM account aliases, by account id (ListAccountAliases). */
+  accountAliases: Record<string, string>;
   /** Faults, applied in order before normal handling. */
   faults: SimFault[];
   /** Delay added to every request, in ms. */
@@ -467,6 +473,7 @@ export class SimState {
     };
     this.settings = { ...defaultSettings(), ...options.settings };
     this.roles = { ...options.roles };
+    this.accountAliases = { ...options.accountAliases };
     this.faults = [...(options.faults ?? [])];
     this.delayMs = options.delayMs ?? 0;
   }

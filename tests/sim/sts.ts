@@ -6,6 +6,7 @@
  */
 
 import type { SimContext } from "./http.ts";
+import { IAM_VERSION, iamActions } from "./iam.ts";
 import { newRequestId } from "./ids.ts";
 import { assumeRole, getCallerIdentity } from "./sts_assume_role.ts";
 import { withPresignedUrls } from "./sts_presigned.ts";
@@ -56,9 +57,9 @@ export async function stsParams(ctx: SimContext): Promise<URLSearchParams | unde
   return params.has("Action") ? params : undefined;
 }
 
-/** The count key of an STS call: `sts:<Action>` (or `sts:(missing)`). */
+/** The count key of an STS call: `sts:<Action>` (or `sts:(missing)`); `iam:<Action>` for IAM's. */
 export function stsKey(params: URLSearchParams): string {
-  return `sts:${params.get("Action") || "(missing)"}`;
+  return `${params.get("Version") === IAM_VERSION ? "iam" : "sts"}:${params.get("Action") || "(missing)"}`;
 }
 
 /** Handles an STS call. */
@@ -71,8 +72,8 @@ export async function handleSts(ctx: SimContext, params: URLSearchParams): Promi
     if (!version) {
       throw new StsError(400, "MissingParameter", "The request must contain the parameter Version");
     }
-    const handler = stsActions.get(action);
-    if (version !== STS_VERSION || !handler) {
+    const handler = version === IAM_VERSION ? iamActions.get(action) : stsActions.get(action);
+    if ((version !== STS_VERSION && version !== IAM_VERSION) || !handler) {
       throw new StsError(400, "InvalidAction", `Could not find operation ${action} for version ${version}`);
     }
     return await handler({ ctx, params, body: await ctx.bodyBytes(), requestId });

@@ -10,16 +10,17 @@ const ROLE = "arn:aws:iam::123456789012:role/Engineer";
 async function presign(
   sim: Simulator,
   c: { accessKeyId: string; secretAccessKey: string; sessionToken: string },
-  options: { date?: Date; cluster?: string } = {},
+  options: { date?: Date; cluster?: string; action?: string; version?: string; service?: string } = {},
 ): Promise<URL> {
+  const service = options.service ?? "sts";
   const when = amzDate(options.date ?? new Date());
   const url = new URL(`${sim.stsUrl}/`);
   const signed = options.cluster === undefined ? ["host"] : ["host", "x-k8s-aws-id"];
   const params: [string, string][] = [
-    ["Action", "GetCallerIdentity"],
-    ["Version", "2011-06-15"],
+    ["Action", options.action ?? "GetCallerIdentity"],
+    ["Version", options.version ?? "2011-06-15"],
     ["X-Amz-Algorithm", "AWS4-HMAC-SHA256"],
-    ["X-Amz-Credential", `${c.accessKeyId}/${credentialScope(when.slice(0, 8), "us-east-1", "sts")}`],
+    ["X-Amz-Credential", `${c.accessKeyId}/${credentialScope(when.slice(0, 8), "us-east-1", service)}`],
     ["X-Amz-Date", when],
     ["X-Amz-Expires", "60"],
     ["X-Amz-SignedHeaders", signed.join(";")],
@@ -39,7 +40,7 @@ async function presign(
   const sig = await signature(
     c.secretAccessKey,
     when,
-    { date: when.slice(0, 8), region: "us-east-1", service: "sts" },
+    { date: when.slice(0, 8), region: "us-east-1", service },
     canonical,
   );
   url.search = `${search}&X-Amz-Signature=${sig}`;
@@ -85,5 +86,29 @@ Deno.test("sts: header-signed GetCallerIdentity still works beside presigned URL
     const text = await response.text();
     assert.equal(response.status, 403);
     assert.match(text, /MissingAuthenticationToken/);
+  });
+});
+
+Deno.test("sim IAM: ListAccountAliases, presigned for iam, answers the caller account's alias", async () => {
+  await withSim({ accountAliases: { "123456789012": "acme-prod" } }, async (sim) => {
+    const c = issueCredentials(sim.state, {
+      action: "AssumeRoleWithSAML",
+      roleArn: ROLE,
+      roleSessionName: "alice",
+      durationSeconds: 3600,
+    });
+    const iam = { action: "ListAccountAliases", version: "2010-05-08", service: "iam" };
+    const ok = await call(await presign(sim, c, iam));
+    assert.equal(ok.status, 200, ok.text);
+    assert.match(ok.text, /<AccountAliases>\s*<member>acme-prod<\/member>\s*<\/AccountAliases>/);
+    assert.equal(sim.count("iam:ListAccountAliases"), 1);
+    // Scoped to sts: refused; no alias: an empty list; a role IAM refuses: AccessDenied.
+    assert.equal((await call(await presign(sim, c, { ...iam, service: "sts" }))).status, 400);
+    sim.state.accountAliases = {};
+    assert.match((await call(await presign(sim, c, iam))).text, /<AccountAliases><\/AccountAliases>/);
+    sim.state.roles[ROLE] = { denyIam: true };
+    const denied = await call(await presign(sim, c, iam));
+    assert.equal(denied.status, 403);
+    assert.match(denied.text, /<Code>AccessDenied<\/Code>/);
   });
 });
