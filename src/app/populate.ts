@@ -23,7 +23,13 @@ import {
 import { AppError, UsageError } from "../errors.ts";
 import type { AppContext } from "./context.ts";
 import { lockDir } from "./lock.ts";
-import { checkNaming, profileNames, roleParts, type RoleToName } from "./populate_names.ts";
+import {
+  checkNaming,
+  DEFAULT_NAME_TEMPLATE,
+  profileNames,
+  roleParts,
+  type RoleToName,
+} from "./populate_names.ts";
 
 /** What `aws-okta populate` was asked. */
 export interface PopulateInput {
@@ -31,8 +37,8 @@ export interface PopulateInput {
   account?: string;
   /** `--prefix`: put in front of every name. */
   prefix: string;
-  /** `--name-template`: `{account}`, `{account_id}`, `{role}`, `{app}`. */
-  template: string;
+  /** `--name-template`: `{account}`, `{account_id}`, `{role}`, `{app}` (default `{account}-{role}`). */
+  template?: string;
   /** `--region`: written into every profile. */
   region?: string;
   /** `--iam-alias`: name accounts by their IAM alias (one STS and one IAM call per account). */
@@ -64,7 +70,8 @@ const OKTA_SECTION = "[okta]";
 
 /** Signs in, reads the roles, and writes (or, with `dryRun`, shows) the profiles. */
 export async function populate(ctx: AppContext, input: PopulateInput): Promise<PopulateResult> {
-  checkNaming(input.prefix, input.template);
+  const template = input.template ?? DEFAULT_NAME_TEMPLATE;
+  checkNaming(input.prefix, template);
   if (input.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(input.region)) {
     throw new UsageError(`invalid --region "${input.region}"`, {
       hint: 'use a region name like "us-west-2"',
@@ -103,10 +110,14 @@ export async function populate(ctx: AppContext, input: PopulateInput): Promise<P
       hint: "ask your Okta admin to assign roles in the AWS app",
     });
   }
-  const aliases: Map<string, string> | undefined = undefined;
+  let aliases: Map<string, string> | undefined;
+  if (input.iamAlias) {
+    const { accountAliases } = await import("./account_aliases.ts");
+    aliases = await accountAliases(ctx, fetch, found.apps, base.stsRegion ?? input.region);
+  }
   const names = profileNames(entries, {
     prefix: input.prefix,
-    template: input.template,
+    template,
     ...(aliases ? { aliases } : {}),
   });
 

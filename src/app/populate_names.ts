@@ -10,6 +10,7 @@
  * @module
  */
 
+import { accountOf, roleNameOf } from "../aws/credentials.ts";
 import { AppError, UsageError } from "../errors.ts";
 
 /** The default name template. */
@@ -59,11 +60,9 @@ export function checkNaming(prefix: string, template: string): void {
   }
 }
 
-/** `arn:<partition>:iam::<account>:role/<path/>name` → its account id and role name. */
+/** A role ARN's account id and role name (its path left out). */
 export function roleParts(roleArn: string): { accountId: string; roleName: string } {
-  const parts = roleArn.split(":");
-  const resource = parts.slice(5).join(":");
-  return { accountId: parts[4] ?? "", roleName: resource.slice(resource.lastIndexOf("/") + 1) };
+  return { accountId: accountOf(roleArn), roleName: roleNameOf(roleArn) };
 }
 
 /** Text as a piece of a profile name: runs of other characters become "-", trimmed. */

@@ -45,8 +45,8 @@ export const populateCommand = defineCommand({
       name: "name-template",
       type: "string",
       valueName: "TEMPLATE",
-      default: "{account}-{role}",
-      description: "Profile names from {account}, {account_id}, {role} and {app} (the Okta app's label)",
+      description:
+        'Profile names from {account}, {account_id}, {role} and {app} (the Okta app\'s label); default "{account}-{role}"',
     },
     {
       name: "region",
@@ -78,11 +78,12 @@ export const populateCommand = defineCommand({
         : undefined;
     const account = text("account");
     const region = text("region");
+    const template = text("name-template");
     const result = await populate(ctx, {
       ...(account ? { account } : {}),
       ...(region ? { region } : {}),
       prefix: text("prefix") ?? "",
-      template: text("name-template") ?? "{account}-{role}",
+      ...(template ? { template } : {}),
       iamAlias: input.flags["iam-alias"] === true,
       dryRun: input.flags["dry-run"] === true,
     });

@@ -236,6 +236,40 @@ Deno.test("populate with the Identity Engine device flow pins profiles with okta
   }
 });
 
+Deno.test("populate --iam-alias names accounts by their IAM alias: one STS and one IAM call per account", async () => {
+  const world = await classicWorld();
+  try {
+    world.sim.state.accountAliases = { [PROD]: "acme-prod", [SANDBOX]: "acme-sandbox" };
+    // A role that may not call iam:ListAccountAliases: that account keeps its id, with a note.
+    world.sim.state.roles[`arn:aws:iam::${SHARED}:role/path/Deployer`] = { denyIam: true };
+    resetCounts(world.sim);
+    const result = await world.run(["populate", "--iam-alias", "--debug"], {
+      env: { AWS_ENDPOINT_URL_IAM: world.sim.stsUrl },
+    });
+    expectCode(result, 0);
+    assert.deepEqual(summary(result.stderr), [
+      'added profile "acme-prod-Engineer"',
+      'added profile "acme-prod-ReadOnly"',
+      'added profile "acme-sandbox-Admin"',
+      `added profile "${SHARED}-Deployer"`,
+    ]);
+    assertIncludes(result.stderr, `Note: no alias for account ${SHARED} (IAM refused ListAccountAliases:`);
+    assert.equal(world.sim.count("sts:AssumeRoleWithSAML"), 3);
+    assert.equal(world.sim.count("iam:ListAccountAliases"), 3);
+    // --debug shows the calls, never the keys they were signed with, the session or the password.
+    assertIncludes(result.stderr, 'iam: account 111111111111 is "acme-prod"');
+    const secrets = [world.sim.state.users[0]!.password, ...world.sim.state.sessions.keys()];
+    for (const creds of world.sim.state.credentials.values()) {
+      secrets.push(creds.secretAccessKey, creds.sessionToken);
+    }
+    for (const secret of secrets) {
+      assert.ok(!result.stderr.includes(secret), "a secret reached the debug log");
+    }
+  } finally {
+    await world.close();
+  }
+});
+
 Deno.test({
   name: "from nothing to `aws sts get-caller-identity --profile <generated>`: add, populate, the AWS CLI",
   ignore: !AWS,
