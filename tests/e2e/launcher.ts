@@ -8,16 +8,22 @@
 
 import { CONFIG, MAIN, type World } from "./harness.ts";
 
-/** Writes `<home>/bin/aws-okta` and returns the bin directory (put it first on PATH). */
+/**
+ * Writes `<home>/bin/aws-okta` and returns the bin directory (put it first on PATH). With
+ * AWS_OKTA_E2E_BIN (an installed launcher, as the harness uses it), the script runs that instead.
+ */
 export async function installLauncher(world: World): Promise<string> {
   const bin = `${world.home}/bin`;
   await Deno.mkdir(bin, { recursive: true });
   const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+  const installed = Deno.env.get("AWS_OKTA_E2E_BIN");
   await Deno.writeTextFile(
     `${bin}/aws-okta`,
-    `#!/bin/sh\nexec ${quote(Deno.execPath())} run -q -P=aws-okta --config ${quote(CONFIG)} ${
-      quote(MAIN)
-    } "$@"\n`,
+    installed
+      ? `#!/bin/sh\nexec ${quote(installed)} "$@"\n`
+      : `#!/bin/sh\nexec ${quote(Deno.execPath())} run -q -P=aws-okta --config ${quote(CONFIG)} ${
+        quote(MAIN)
+      } "$@"\n`,
   );
   await Deno.chmod(`${bin}/aws-okta`, 0o755);
   return bin;
