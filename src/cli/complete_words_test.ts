@@ -95,3 +95,12 @@ Deno.test("completion: the wire format", () => {
   );
   assert.equal(formatCompletion({ candidates: [], directive: "files" }), ":files\n");
 });
+
+Deno.test("completion: populate and its flags come from its declaration", () => {
+  assert.deepEqual(values("pop"), ["populate"]);
+  const flags = values("populate", "--");
+  for (const flag of ["--account", "--prefix", "--name-template", "--region", "--iam-alias", "--dry-run"]) {
+    assert.ok(flags.includes(flag), flag);
+  }
+  assert.ok(flags.includes("--backend"), "global flags too");
+});

@@ -15,18 +15,15 @@ export const populateCommand = defineCommand({
   description:
     "populate signs in to Okta once (the device flow or the classic one, as [okta] says; a stored Okta\n" +
     "session or tokens are reused), finds every AWS app assigned to you, reads each app's roles, and writes\n" +
-    "one profile per role into your AWS config:\n\n" +
-    "  [profile <prefix><account>-<role>]\n" +
-    "  aws_okta_populate = default\n" +
-    "  credential_process = aws-okta cred-process <name>\n" +
-    "  okta_aws_role_arn = arn:aws:iam::<account>:role/<role>\n" +
-    "  aws_saml_url = home/amazon_aws/<app>/272      (okta_aws_fed_app_id = <app> for the device flow)\n\n" +
-    "<account> is the account's IAM alias with --iam-alias, else the Okta app's label when all its roles\n" +
-    "are in one account, else the account id. The aws_okta_populate key marks the profiles populate owns:\n" +
-    "a later run updates them and removes those whose role is no longer granted. Every other byte of the\n" +
-    "file is kept, and a profile of the same name that populate did not write is refused, not overwritten.\n" +
-    "The file is replaced atomically. One line per profile (added, updated, unchanged, removed) goes to\n" +
-    "stderr; --dry-run prints the resulting file on stdout and writes nothing.",
+    "one profile per role into your AWS config, named <prefix><account>-<role>: credential_process =\n" +
+    "aws-okta cred-process <name>, okta_aws_role_arn, and aws_saml_url (okta_aws_fed_app_id with the device\n" +
+    "flow), okta_account_name with --account, region with --region. <account> is the account's IAM alias\n" +
+    "with --iam-alias, else the Okta app's label when all its roles are in one account, else the account id.\n\n" +
+    "The key aws_okta_populate marks the profiles populate owns: a later run updates them and removes those\n" +
+    "whose role Okta no longer grants. Every other byte of the file is kept, and a profile of the same name\n" +
+    "that populate did not write is refused, not overwritten. The file is replaced atomically.\n\n" +
+    "One line per profile (added, updated, unchanged, removed) goes to stderr; --dry-run prints the\n" +
+    "resulting file on stdout and writes nothing.",
   flags: [
     {
       name: "account",
@@ -38,7 +35,6 @@ export const populateCommand = defineCommand({
       name: "prefix",
       type: "string",
       valueName: "P",
-      default: "",
       description: "Put P in front of every profile name",
     },
     {
