@@ -35,7 +35,7 @@ import { classicSignIn, samlLogin } from "./okta_login.ts";
 export interface AwsApp {
   /** App instance id (`0oa…`). */
   id: string;
-  /** Dashboard label. */
+  /** Dashboard label ("" when unknown). */
   label: string;
   /** Classic: the embed link as `aws_saml_url` wants it (a path on the org, else the full URL). */
   samlUrl?: string;
@@ -74,7 +74,7 @@ export async function assignedRoles(
       const appId = deviceSettings(profile).appId;
       if (!(error instanceof OAuthError) || !appId) throw error;
       ctx.prompter.say(`Note: ${error.message}; using okta_aws_fed_app_id "${appId}" only`);
-      links = [{ id: appId, label: appId }];
+      links = [{ id: appId, label: "" }];
     }
     return await readApps(ctx, "device", links, (app) => samlForApp(ctx, session, app.id));
   }
@@ -161,7 +161,8 @@ function configuredApp(ctx: AppContext, profile: ResolvedProfile, error: unknown
   if (!(error instanceof AppError) || !profile.samlUrl) throw error;
   ctx.prompter.say(`Note: Okta did not list your apps (${error.message}); using aws_saml_url`);
   const id = /\/amazon_aws\/([^/]+)/.exec(profile.samlUrl)?.[1] ?? profile.samlUrl;
-  return [{ id, label: "aws_saml_url", samlUrl: profile.samlUrl }];
+  // No label is known: the profiles are named by account id.
+  return [{ id, label: "", samlUrl: profile.samlUrl }];
 }
 
 /** The embed link as a path on the org (as `aws_saml_url` is usually written), else the full URL. */

@@ -88,7 +88,7 @@ export async function populate(ctx: AppContext, input: PopulateInput): Promise<P
   const fetch = await buildFetch(ctx);
   const found = await assignedRoles(ctx, base, keyring, fetch);
   for (const { app, reason } of found.skipped) {
-    ctx.prompter.say(`Skipped Okta app "${app.label}" (${app.id}): ${reason}`);
+    ctx.prompter.say(`Skipped Okta app "${app.label || app.id}" (${app.id}): ${reason}`);
   }
 
   // One profile per role: a role granted by two apps goes with the first app by label.
@@ -144,7 +144,7 @@ export async function populate(ctx: AppContext, input: PopulateInput): Promise<P
       unread.has(values["okta_aws_fed_app_id"] ?? "") || unread.has(values["aws_saml_url"] ?? ""),
   };
   const roleOf = new Map(wanted.map((profile) => [profile.name, profile.values["okta_aws_role_arn"]]));
-  const skipped = found.skipped.map(({ app, reason }) => ({ label: app.label, reason }));
+  const skipped = found.skipped.map(({ app, reason }) => ({ label: app.label || app.id, reason }));
   let edit: ReturnType<typeof applyPopulatedProfiles> | undefined;
   const apply = (text: string) => {
     edit = applyPopulatedProfiles(text, wanted, options);

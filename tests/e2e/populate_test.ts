@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { requirePeer } from "../peers.ts";
-import { DEMO_CLIENT_ID } from "../sim/idx_state.ts";
+import { DEMO_CLIENT_ID, idx } from "../sim/idx_state.ts";
 import type { SimApp } from "../sim/state.ts";
 import { assertIncludes, createWorld, expectCode, resetCounts, type World } from "./harness.ts";
 import { envWithLauncher, installLauncher } from "./launcher.ts";
@@ -231,6 +231,61 @@ Deno.test("populate with the Identity Engine device flow pins profiles with okta
     const creds = await world.run(["cred-process", `${SANDBOX}-Admin`]);
     expectCode(creds, 0);
     assert.equal(world.sim.count("POST /oauth2/v1/device/authorize"), 0);
+  } finally {
+    await world.close();
+  }
+});
+
+Deno.test("populate falls back to aws_saml_url when Okta will not list the apps of a Classic session", async () => {
+  const world = await classicWorld();
+  try {
+    await world.writeConfig("[okta]\naws_saml_url = home/amazon_aws/0oaPRODapp0000001/272\n");
+    world.sim.state.faults.push({
+      match: "GET /api/v1/users/me/appLinks",
+      status: 403,
+      contentType: "application/json",
+      body: JSON.stringify({ errorCode: "E0000006", errorSummary: "You do not have permission" }),
+    });
+    const result = await world.run(["populate"]);
+    expectCode(result, 0);
+    assertIncludes(result.stderr, "Note: Okta did not list your apps (");
+    assertIncludes(
+      await Deno.readTextFile(world.configFile),
+      "aws_saml_url = home/amazon_aws/0oaPRODapp0000001/272\n",
+    );
+    assert.deepEqual(summary(result.stderr), [
+      `added profile "${PROD}-Engineer"`,
+      `added profile "${PROD}-ReadOnly"`,
+    ]);
+  } finally {
+    await world.close();
+  }
+});
+
+Deno.test("populate skips an app whose assertion it cannot get, and keeps that app's profiles", async () => {
+  const world = await createWorld();
+  try {
+    world.sim.state.users[0]!.apps = apps();
+    await world.writeConfig(
+      `[okta]\nokta_org_domain = ${world.sim.url}\nokta_oidc_client_id = ${DEMO_CLIENT_ID}\n`,
+    );
+    expectCode(await world.run(["populate"]), 0);
+    const before = await Deno.readTextFile(world.configFile);
+    // The sandbox app stops accepting this client's web SSO tokens, and Okta revokes ReadOnly.
+    idx(world.sim.state).policyErrors.set("0oaSANDapp0000002", "web-sso-not-allowed");
+    world.sim.state.users[0]!.apps[0]!.roles.splice(1, 1);
+    const result = await world.run(["populate"]);
+    expectCode(result, 0);
+    assertIncludes(result.stderr, 'Skipped Okta app "AWS Sandboxes" (0oaSANDapp0000002): ');
+    assert.deepEqual(summary(result.stderr), [
+      'unchanged profile "aws-production-Engineer"',
+      'removed profile "aws-production-ReadOnly"',
+    ]);
+    const after = await Deno.readTextFile(world.configFile);
+    assertIncludes(after, `[profile ${SANDBOX}-Admin]`);
+    assertIncludes(after, `[profile ${SHARED}-Deployer]`);
+    assert.ok(!after.includes("aws-production-ReadOnly"));
+    assert.ok(before.includes("aws-production-ReadOnly"));
   } finally {
     await world.close();
   }
