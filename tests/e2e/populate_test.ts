@@ -91,7 +91,24 @@ Deno.test("populate on an empty config: one profile per role of every app, signe
     assert.ok(!/^role_arn\b/m.test(text), "never role_arn without source_profile");
     assert.equal((await Deno.stat(world.configFile)).mode! & 0o777, 0o600);
 
-    // The generated profiles are aws-okta's: cred-process gets the pinned role with the stored session.
+    // The generated profiles are aws-okta's: `list` serves them, and cred-process gets the pinned
+    // role with the stored session.
+    const listed = await world.run(["list", "--json"]);
+    expectCode(listed, 0);
+    assert.deepEqual(
+      JSON.parse(listed.stdout).map((
+        p: { name: string; roles: { roleArn: string }[] },
+      ) => [p.name, p.roles[0]!.roleArn]),
+      EXPECTED_NAMES.map((
+        name,
+        i,
+      ) => [
+        name,
+        `arn:aws:iam::${[PROD, PROD, SANDBOX, SHARED][i]}:role/${
+          ["Engineer", "ReadOnly", "Admin", "path/Deployer"][i]
+        }`,
+      ]),
+    );
     const creds = await world.run(["cred-process", `${SANDBOX}-Admin`]);
     expectCode(creds, 0);
     const issued = world.sim.state.credentials.get(JSON.parse(creds.stdout).AccessKeyId);
