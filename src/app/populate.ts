@@ -61,8 +61,6 @@ export interface PopulateResult {
   changes: PopulateChange[];
   /** Whether the file was written (false for a dry run or when nothing changed). */
   written: boolean;
-  /** Apps whose roles could not be read (their profiles are kept as they are). */
-  skipped: { label: string; reason: string }[];
 }
 
 /** The name of the stand-in profile the sign-in resolves: the `[okta]` section and `--account`. */
@@ -144,7 +142,6 @@ export async function populate(ctx: AppContext, input: PopulateInput): Promise<P
       unread.has(values["okta_aws_fed_app_id"] ?? "") || unread.has(values["aws_saml_url"] ?? ""),
   };
   const roleOf = new Map(wanted.map((profile) => [profile.name, profile.values["okta_aws_role_arn"]]));
-  const skipped = found.skipped.map(({ app, reason }) => ({ label: app.label || app.id, reason }));
   let edit: ReturnType<typeof applyPopulatedProfiles> | undefined;
   const apply = (text: string) => {
     edit = applyPopulatedProfiles(text, wanted, options);
@@ -162,7 +159,7 @@ export async function populate(ctx: AppContext, input: PopulateInput): Promise<P
     const roleArn = roleOf.get(change.name);
     return roleArn ? { ...change, roleArn } : change;
   });
-  return { path, text: result.text, changes, written, skipped };
+  return { path, text: result.text, changes, written };
 }
 
 /**
