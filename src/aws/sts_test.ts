@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { AppError } from "../errors.ts";
 import { createFetch, type Fetch } from "../net/fetch.ts";
@@ -497,7 +498,7 @@ Deno.test("the SDK takes none of its settings from the AWS environment or ~/.aws
         else env.XDG_CACHE_HOME = `${Deno.env.get("HOME")}/.cache`;
         const output = await new Deno.Command(Deno.execPath(), {
           args: ["run", "-P=test", "--quiet", "tests/fixtures/sts/saml_login.ts"],
-          cwd: new URL("../../", import.meta.url).pathname,
+          cwd: fileURLToPath(new URL("../../", import.meta.url)),
           clearEnv: true,
           env,
           stdout: "piped",
