@@ -20,7 +20,7 @@ endif
 export DENO_NO_UPDATE_CHECK := 1
 export AWS_OKTA_DENO := $(DENO)
 
-.PHONY: all deno check fmt lint typecheck test test-unit test-e2e test-windows fuzz bench demo install uninstall compile clean
+.PHONY: all deno check fmt lint typecheck test test-unit test-e2e test-windows smoke fuzz bench demo install uninstall compile clean
 
 all: check test
 
@@ -78,6 +78,14 @@ fuzz: $(DENO_DEP)
 bench: $(DENO_DEP)
 	@$(MAKE) --no-print-directory install PREFIX=$(TOOLS)/bench
 	AWS_OKTA_E2E_BIN=$(TOOLS)/bench/bin/aws-okta $(DENO) run -P=test --quiet tests/bench/bench.ts
+
+# The release gate (tests/release/smoke.ts) against a launcher installed into .tools/smoke, or against
+# SMOKE_BIN (a compiled binary): version, --help, a classic login and cache hit against the simulator,
+# the OS keyring where there is one, and the cache hit's start-up beside an empty `deno run`.
+SMOKE_BIN ?=
+smoke: $(DENO_DEP)
+	@$(if $(SMOKE_BIN),,$(MAKE) --no-print-directory install PREFIX=$(TOOLS)/smoke)
+	$(DENO) run -P=test --quiet tests/release/smoke.ts $(or $(SMOKE_BIN),$(TOOLS)/smoke/bin/aws-okta)
 
 demo: $(DENO_DEP)
 	$(DENO) run -P=test --quiet tests/demo.ts
