@@ -7,9 +7,9 @@
  * 2. A full classic login against the Okta/STS simulator (started here, from the checkout): `add`
  *    checks the password with a real login, `cred-process` logs in and assumes the role; the next
  *    `cred-process` is a cache hit that makes no request.
- * 3. The OS keyring, where the machine has one (macOS Keychain, Windows Credential Manager, or
+ * 3. The cache hit's start-up time beside an empty `deno run`, printed (never asserted: machines vary).
+ * 4. The OS keyring, where the machine has one (macOS Keychain, Windows Credential Manager, or
  *    $AWS_OKTA_SMOKE_BACKEND): the same `add` and cache hit with that backend; the items are removed after.
- * 4. The cache hit's start-up time beside an empty `deno run`, printed (never asserted: machines vary).
  *
  * Exits 1 naming the step that failed. The release workflow runs it on a runner of each target's OS;
  * `make smoke` runs it here against an installed launcher.
@@ -160,24 +160,6 @@ region = us-west-2
     () => loginAndHit(world, {}, "smoke"),
   );
 
-  const backend = nativeBackend();
-  if (backend) {
-    const before = await nativeKeys(backend);
-    try {
-      await step(`${backend} keyring: add, login, cache hit`, async () => {
-        await Deno.remove(`${world.home}/.aws-okta`, { recursive: true });
-        await loginAndHit(world, { AWS_OKTA_BACKEND: backend }, "smoke");
-        // Nothing fell back to the file keyring.
-        const files = await Deno.stat(`${world.home}/.aws-okta`).then(() => true, () => false);
-        check(!files, `the ${backend} run wrote the file keyring`);
-      });
-    } finally {
-      await removeNative(backend, before);
-    }
-  } else {
-    console.log("skip OS keyring: none on this machine (set AWS_OKTA_SMOKE_BACKEND to name one)");
-  }
-
   await step(`start-up: cache hit vs empty deno run, median of ${RUNS}`, async () => {
     const empty = await Deno.makeTempFile({ dir: world.home, suffix: ".ts" });
     const hits: number[] = [];
@@ -197,6 +179,24 @@ region = us-west-2
         `ratio ${(median(hits) / median(empties)).toFixed(2)} (${Deno.build.os} ${Deno.build.arch})`,
     );
   });
+
+  const backend = nativeBackend();
+  if (backend) {
+    const before = await nativeKeys(backend);
+    try {
+      await step(`${backend} keyring: add, login, cache hit`, async () => {
+        await Deno.remove(`${world.home}/.aws-okta`, { recursive: true });
+        await loginAndHit(world, { AWS_OKTA_BACKEND: backend }, "smoke");
+        // Nothing fell back to the file keyring.
+        const files = await Deno.stat(`${world.home}/.aws-okta`).then(() => true, () => false);
+        check(!files, `the ${backend} run wrote the file keyring`);
+      });
+    } finally {
+      await removeNative(backend, before);
+    }
+  } else {
+    console.log("skip OS keyring: none on this machine (set AWS_OKTA_SMOKE_BACKEND to name one)");
+  }
 } finally {
   await world.close();
 }
