@@ -21,7 +21,7 @@ export function findProgram(
   for (const dir of dirs) {
     for (const ext of extensions) {
       const candidate = dir
-        ? `${dir.replace(/[/\\]+$/, "")}${separator}${command}${ext}`
+        ? `${dir.replace(windows ? /[/\\]+$/ : /\/+$/, "")}${separator}${command}${ext}`
         : `${command}${ext}`;
       try {
         const info = Deno.statSync(candidate);

@@ -85,9 +85,10 @@ export async function createWorld(options: { sim?: Simulator } = {}): Promise<Wo
     DENO_DIR: await denoDir(),
     NO_COLOR: "1",
   };
-  // What every Windows process expects to find (Winsock needs SystemRoot, temp files need TEMP).
+  // What every Windows process expects to find (Winsock needs SystemRoot, temp files need TEMP), and
+  // a custom CA for npm downloads under Wine (tests/windows/run.sh sets DENO_CERT).
   if (Deno.build.os === "windows") {
-    for (const name of ["SystemRoot", "windir", "TEMP", "TMP", "ComSpec", "PATHEXT"]) {
+    for (const name of ["SystemRoot", "windir", "TEMP", "TMP", "ComSpec", "PATHEXT", "DENO_CERT"]) {
       const value = Deno.env.get(name);
       if (value !== undefined) env[name] = value;
     }
