@@ -289,7 +289,7 @@ Deno.test("file keyring: keys that cannot be file names are rejected", async () 
 
 Deno.test({
   name: "file keyring: directory is created 0700 and files 0600",
-  ignore: isWindows,
+  ignore: isWindows, // Windows has no Unix modes: the profile directory is private to its user there
   fn: async () => {
     await withTempDir(async (dir) => {
       const store = `${dir}/nested/.aws-okta`;

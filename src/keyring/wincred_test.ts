@@ -104,7 +104,7 @@ Deno.test("blobs over 2560 bytes are refused with a clear message", () => {
 
 Deno.test({
   name: "wincred is refused anywhere but Windows",
-  ignore: Deno.build.os === "windows",
+  ignore: Deno.build.os === "windows", // the refusal elsewhere; Windows runs the test below
   fn() {
     assert.throws(() => WincredKeyring.open(), /wincred keyring unavailable: Windows only/);
   },
