@@ -10,9 +10,10 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { PEERS_REQUIRED, requirePeer } from "./peers.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 /** Where the peer archive is looked for: `$AWS_OKTA_GO_PEER_ARCHIVE`, else `../shared/peers/`. */
 export const GO_PEER_ARCHIVE = Deno.env.get("AWS_OKTA_GO_PEER_ARCHIVE") ??

@@ -81,3 +81,23 @@ export async function startMoto(executable: string): Promise<Moto> {
     }
   }
 }
+
+/**
+ * A python3 that can import `module` (botocore for the signing cross-checks), or undefined (with a
+ * warning) when there is none and peers are optional. Throws when it is missing and
+ * AWS_OKTA_REQUIRE_PEERS=1.
+ */
+export async function requirePythonModule(module: string, install: string): Promise<string | undefined> {
+  const python = findExecutable("python3");
+  const found = python !== undefined && await new Deno.Command(python, {
+    args: ["-c", `import ${module}`],
+    stdout: "null",
+    stderr: "null",
+  }).output().then((result) => result.success, () => false);
+  if (found) return python;
+  if (PEERS_REQUIRED) {
+    throw new Error(`python3 with ${module} is required by the tests (AWS_OKTA_REQUIRE_PEERS=1): ${install}`);
+  }
+  console.warn(`warning: no python3 with ${module}; skipping the tests that need it (${install})`);
+  return undefined;
+}

@@ -22,7 +22,10 @@ Deno.test("browser: the OS opener, or $BROWSER with %s or the URL appended", () 
   });
 });
 
-Deno.test("browser: a missing or failing opener is one line without the URL", async () => {
+// The stand-in openers are /bin/sh scripts; Windows' own opener is in the table above.
+Deno.test("browser: a missing or failing opener is one line without the URL", {
+  ignore: Deno.build.os === "windows",
+}, async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/fails`, "#!/bin/sh\nexit 3\n");

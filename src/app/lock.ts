@@ -58,7 +58,9 @@ export function createLocker(options: LockerOptions): WithLock {
       try {
         return await fn();
       } finally {
-        await file.unlock();
+        // Closing the handle (below) releases the lock too, so a failed unlock must not fail a
+        // login that is done (Wine's UnlockFileEx refuses the whole-file range LockFileEx took).
+        await file.unlock().catch(() => {});
       }
     } finally {
       file.close();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { AppError } from "../errors.ts";
+import { requirePeer } from "../../tests/peers.ts";
 import type { AwsCredentials } from "./credentials.ts";
 import {
   childEnv,
@@ -222,6 +223,11 @@ for (const { binary, shell, args } of SHELL_BINARIES) {
 // ---------------------------------------------------------------------------------------------
 // The AWS CLI (pyenv awscli v1) reads our credential_process output.
 
+// Its credential_process here is a /bin/sh script, which Windows cannot run.
+const AWS_CLI = Deno.build.os === "windows"
+  ? undefined
+  : requirePeer("aws", "pip install awscli (pyenv python has awscli v1)");
+
 /** A loopback STS that records the credentials the CLI signed with. */
 async function withIdentityServer(fn: (url: string, seen: Headers[]) => Promise<void>): Promise<void> {
   const body = await Deno.readTextFile(
@@ -255,9 +261,7 @@ async function runAwsCli(dir: string, json: string, endpoint: string) {
     AWS_SHARED_CREDENTIALS_FILE: `${dir}/credentials`,
     AWS_EC2_METADATA_DISABLED: "true",
   });
-  const aws = findOnPath("aws");
-  if (!aws) throw new Error("the AWS CLI is needed for this test (pyenv python has awscli v1)");
-  const output = await new Deno.Command(aws, {
+  const output = await new Deno.Command(AWS_CLI!, {
     args: [
       "sts",
       "get-caller-identity",
@@ -280,7 +284,9 @@ async function runAwsCli(dir: string, json: string, endpoint: string) {
   };
 }
 
-Deno.test("the AWS CLI signs with the credentials of our credential_process JSON", async () => {
+Deno.test("the AWS CLI signs with the credentials of our credential_process JSON", {
+  ignore: AWS_CLI === undefined,
+}, async () => {
   const dir = await Deno.makeTempDir({ prefix: "aws-okta-cli-" });
   try {
     await withIdentityServer(async (url, seen) => {
@@ -299,7 +305,9 @@ Deno.test("the AWS CLI signs with the credentials of our credential_process JSON
   }
 });
 
-Deno.test("the AWS CLI reads our Expiration: expired credentials are refused", async () => {
+Deno.test("the AWS CLI reads our Expiration: expired credentials are refused", {
+  ignore: AWS_CLI === undefined,
+}, async () => {
   const dir = await Deno.makeTempDir({ prefix: "aws-okta-cli-" });
   try {
     await withIdentityServer(async (url, seen) => {

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { AppError } from "../errors.ts";
 import { createFetch, type Fetch } from "../net/fetch.ts";
@@ -495,9 +496,15 @@ Deno.test("the SDK takes none of its settings from the AWS environment or ~/.aws
         const denoDir = Deno.env.get("DENO_DIR");
         if (denoDir) env.DENO_DIR = denoDir;
         else env.XDG_CACHE_HOME = `${Deno.env.get("HOME")}/.cache`;
+        // What the child needs to fetch an npm package this process has not loaded (a custom CA), and
+        // what every Windows process needs (Winsock wants SystemRoot).
+        for (const name of ["DENO_CERT", "SystemRoot", "TEMP"]) {
+          const value = Deno.env.get(name);
+          if (value !== undefined) env[name] = value;
+        }
         const output = await new Deno.Command(Deno.execPath(), {
           args: ["run", "-P=test", "--quiet", "tests/fixtures/sts/saml_login.ts"],
-          cwd: new URL("../../", import.meta.url).pathname,
+          cwd: fileURLToPath(new URL("../../", import.meta.url)),
           clearEnv: true,
           env,
           stdout: "piped",

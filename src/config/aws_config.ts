@@ -93,12 +93,23 @@ function buildConfig(path: string, exists: boolean, sections: IniSection[]): Aws
   };
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
 function readError(path: string, error: unknown): ConfigError {
   let reason = error instanceof Error ? error.message : String(error);
   if (error instanceof Deno.errors.PermissionDenied) reason = "permission denied";
-  else if (error instanceof Deno.errors.IsADirectory) reason = "is a directory";
   else if (error instanceof Deno.errors.NotCapable) reason = "no read permission for this process";
   else if (error instanceof TypeError) reason = "not valid text";
+  // Windows has no "is a directory" error: opening one is "Access denied" (Wine: "Invalid function").
+  if (error instanceof Deno.errors.IsADirectory || (Deno.build.os === "windows" && isDirectory(path))) {
+    reason = "is a directory";
+  }
   // Deno appends ": readfile '<path>'"; the message already names the file.
   reason = reason.replace(/: \w+ '.*'$/, "");
   return new ConfigError(`cannot read "${path}": ${reason}`, { cause: error });

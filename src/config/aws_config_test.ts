@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
 import { type AwsConfig, configPath, loadAwsConfig, loadAwsConfigSync } from "./aws_config.ts";
@@ -91,7 +92,7 @@ for (const [label, load] of loaders) {
 Deno.test("profile mapping agrees with the SDK's config-file view on every fixture", async () => {
   for await (const entry of Deno.readDir(FIXTURES)) {
     if (!entry.isFile || entry.name.startsWith("error_")) continue;
-    const path = new URL(entry.name, FIXTURES).pathname;
+    const path = fileURLToPath(new URL(entry.name, FIXTURES));
     const config = loadAwsConfigSync(path);
     const { configFile } = await loadSharedConfigFiles({
       filepath: "/nonexistent/aws-okta-test-credentials",

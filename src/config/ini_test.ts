@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { externalDataInterceptor, loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
@@ -48,7 +49,7 @@ Deno.test("parseIni agrees with the AWS SDK on every fixture", async () => {
   const names = (await corpus()).filter((name) => !name.startsWith("error_"));
   assert.ok(names.length >= 30, `only ${names.length} fixtures`);
   for (const name of names) {
-    const path = new URL(name, FIXTURES).pathname;
+    const path = fileURLToPath(new URL(name, FIXTURES));
     const ours = toSdkRaw(parseIni(await Deno.readTextFile(path), path));
     assert.deepStrictEqual(ours, await sdkRaw(path), name);
   }
@@ -60,7 +61,7 @@ Deno.test("parseIni throws ConfigError with file and line where the SDK throws",
     ["error_profile_proto.ini", 4, "profile __proto__"],
   ];
   for (const [name, line, header] of cases) {
-    const path = new URL(name, FIXTURES).pathname;
+    const path = fileURLToPath(new URL(name, FIXTURES));
     const text = await Deno.readTextFile(path);
     assert.throws(() => parseIni(text, path), (error: unknown) => {
       assert.ok(error instanceof ConfigError);

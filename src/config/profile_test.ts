@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { loadAwsConfigSync, parseAwsConfig } from "./aws_config.ts";
 import { type ResolvedProfile, resolveProfile } from "./profile.ts";
@@ -26,7 +27,7 @@ function assertConfigError(run: () => unknown, message: string, hint?: string): 
 }
 
 Deno.test("the seed README's example config resolves as aws-okta documents", () => {
-  const path = new URL("../../tests/fixtures/ini/seed_readme.config", import.meta.url).pathname;
+  const path = fileURLToPath(new URL("../../tests/fixtures/ini/seed_readme.config", import.meta.url));
   const config = loadAwsConfigSync(path);
   const role = "arn:aws:iam::<account-id>:role/<okta-role-name>";
   const secondary = "arn:aws:iam::<account-id>:role/<secondary-role-name>";

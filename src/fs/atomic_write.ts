@@ -34,7 +34,7 @@ export async function writeFileAtomic(
     await file.sync();
     file.close();
     file = undefined;
-    await Deno.rename(tempPath, path);
+    await renameOver(tempPath, path);
   } catch (error) {
     file?.close();
     await Deno.remove(tempPath).catch(() => {});
@@ -46,6 +46,30 @@ export async function writeFileAtomic(
     ? (name: string) => name.startsWith(prefix) && /^[0-9a-f]{16}$/.test(name.slice(prefix.length))
     : options.tempPattern && ((name: string) => options.tempPattern!.test(name));
   if (pattern) await removeStaleTemps(dir, pattern);
+}
+
+/** How long a rename on Windows keeps trying while the target is open elsewhere (below). */
+const RENAME_RETRY_MS = 2_000;
+
+/**
+ * Renames `from` over `to`. On Windows, replacing a file that another process has open (a reader of
+ * the same keyring item, an antivirus scan) is refused with "Access denied" wherever POSIX rename
+ * semantics are missing (FAT, network shares, older Windows, Wine), and succeeds once that handle
+ * closes: retry for a while, as other Windows tools do, unless the target is a directory (then
+ * the refusal is final).
+ */
+async function renameOver(from: string, to: string): Promise<void> {
+  const deadline = Date.now() + RENAME_RETRY_MS;
+  for (let delay = 5;; delay = Math.min(delay * 2, 100)) {
+    try {
+      return await Deno.rename(from, to);
+    } catch (error) {
+      const busy = Deno.build.os === "windows" && error instanceof Deno.errors.PermissionDenied &&
+        Date.now() < deadline && !(await Deno.stat(to).then((info) => info.isDirectory, () => false));
+      if (!busy) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 /** Temp files older than this belong to a writer that died: none takes an hour to write a file. */

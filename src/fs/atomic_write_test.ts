@@ -17,6 +17,41 @@ Deno.test("writeFileAtomic replaces the file whole, mode 0600, and leaves no tem
   }
 });
 
+Deno.test("writeFileAtomic replaces a file another handle holds open once it closes (Windows refuses meanwhile)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/item`;
+    await Deno.writeTextFile(path, "old");
+    // A reader in the middle of reading: on Windows without POSIX rename semantics (Wine, FAT,
+    // network shares) the rename over it is refused until the handle closes.
+    const reader = await Deno.open(path, { read: true });
+    const closed = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        reader.close();
+        resolve();
+      }, 200)
+    );
+    await writeFileAtomic(path, encoder.encode("new"));
+    await closed;
+    assert.equal(await Deno.readTextFile(path), "new");
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(dir), (e) => e.name), ["item"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("writeFileAtomic over a directory fails at once and leaves no temp file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/item`);
+    await Deno.writeTextFile(`${dir}/item/x`, "");
+    await assert.rejects(writeFileAtomic(`${dir}/item`, encoder.encode("new")));
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(dir), (e) => e.name), ["item"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("writeFileAtomic removes temp files a killed writer left an hour ago, and only those", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -12,13 +12,17 @@ export function findProgram(
 ): string | undefined {
   const windows = Deno.build.os === "windows";
   const hasDir = command.includes("/") || (windows && command.includes("\\"));
+  // Windows takes "/" too, but a path with both separators reads badly in messages.
+  const separator = windows ? "\\" : "/";
   const extensions = windows ? ["", ...(env.get("PATHEXT") ?? ".EXE;.CMD;.BAT;.COM").split(";")] : [""];
   const dirs = hasDir
     ? [""]
     : (env.get("PATH") ?? env.get("Path") ?? "").split(windows ? ";" : ":").filter(Boolean);
   for (const dir of dirs) {
     for (const ext of extensions) {
-      const candidate = dir ? `${dir}/${command}${ext}` : `${command}${ext}`;
+      const candidate = dir
+        ? `${dir.replace(windows ? /[/\\]+$/ : /\/+$/, "")}${separator}${command}${ext}`
+        : `${command}${ext}`;
       try {
         const info = Deno.statSync(candidate);
         if (info.isFile && (windows || info.mode === null || (info.mode & 0o111) !== 0)) return candidate;

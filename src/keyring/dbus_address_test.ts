@@ -38,7 +38,7 @@ Deno.test("describeEndpoint shows abstract sockets the way D-Bus writes them", (
 
 Deno.test({
   name: "findSessionBus prefers DBUS_SESSION_BUS_ADDRESS, then an existing $XDG_RUNTIME_DIR/bus socket",
-  ignore: Deno.build.os === "windows",
+  ignore: Deno.build.os === "windows", // $XDG_RUNTIME_DIR/bus is a Unix socket: no session bus on Windows
   async fn() {
     assert.deepEqual(
       findSessionBus(env({ DBUS_SESSION_BUS_ADDRESS: "unix:path=/x", XDG_RUNTIME_DIR: "/r" })),

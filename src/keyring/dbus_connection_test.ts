@@ -102,7 +102,7 @@ Deno.test({
 
 Deno.test({
   name: "a bus that accepts but never answers fails with a timeout, not a hang",
-  ignore: Deno.build.os === "windows",
+  ignore: Deno.build.os === "windows", // D-Bus sessions are Unix sockets: there is none on Windows
   async fn() {
     const hung = await startHungBus();
     try {
@@ -124,7 +124,7 @@ Deno.test({
 
 Deno.test({
   name: "a missing socket is unreachable, and unsupported transports are named",
-  ignore: Deno.build.os === "windows",
+  ignore: Deno.build.os === "windows", // D-Bus sessions are Unix sockets: there is none on Windows
   async fn() {
     const dir = await Deno.makeTempDir();
     try {
@@ -146,7 +146,7 @@ Deno.test({
 
 Deno.test({
   name: "a server that rejects authentication is reported as such",
-  ignore: Deno.build.os === "windows",
+  ignore: Deno.build.os === "windows", // D-Bus sessions are Unix sockets: there is none on Windows
   async fn() {
     const dir = await Deno.makeTempDir();
     const listener = Deno.listen({ transport: "unix", path: `${dir}/bus` });

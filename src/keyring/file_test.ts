@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { compactDecrypt, CompactEncrypt } from "jose";
 import { FileKeyring, type FileKeyringOptions } from "./file.ts";
@@ -6,10 +7,12 @@ import { KeyNotFoundError, KeyringError, type KeyringErrorReason } from "./keyri
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const PASSPHRASE = "correct horse battery staple";
-const FIXTURE_DIR = decodeURIComponent(
-  new URL("../../tests/fixtures/keyring/aws-okta-go/", import.meta.url).pathname,
-);
+const FIXTURE_DIR = fileURLToPath(new URL("../../tests/fixtures/keyring/aws-okta-go/", import.meta.url));
 const isWindows = Deno.build.os === "windows";
+/** The separator the keyring puts between its directory and an item's name. */
+const SEP = isWindows ? "\\" : "/";
+/** `text` matched literally in a RegExp (Windows paths are full of backslashes). */
+const literal = (text: string) => text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
 
 /** A temp dir for one test, removed afterwards. */
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -182,7 +185,7 @@ Deno.test("file keyring: a wrong passphrase is a one-line error naming the file,
     await counted({ dir }).kr.set({ key: "okta-creds", data: encoder.encode("secret data") });
     const wrong = "hunter2-wrong-passphrase";
     const error = await keyringError(counted({ dir }, wrong).kr.get("okta-creds"), "passphrase");
-    assert.equal(error.message, `cannot unlock "${dir}/okta-creds": wrong passphrase`);
+    assert.equal(error.message, `cannot unlock "${dir}${SEP}okta-creds": wrong passphrase`);
     assert.equal(error.hint, "check AWS_OKTA_FILE_PASSPHRASE or the passphrase you typed");
     assert.equal(error.exitCode, 1);
     const shown = `${error.message} ${error.hint} ${String(error.cause ?? "")}`;
@@ -225,7 +228,10 @@ Deno.test("file keyring: corrupted files are reported, never crash or return par
     for (const [name, content, detail] of cases) {
       await Deno.writeTextFile(`${dir}/${name}`, content);
       const error = await keyringError(kr.get(name), "corrupted");
-      assert.match(error.message, new RegExp(`^keyring item "${dir}/${name}" is corrupted: `));
+      assert.match(
+        error.message,
+        new RegExp(`^keyring item "${literal(`${dir}${SEP}${name}`)}" is corrupted: `),
+      );
       assert.match(error.message, detail, name);
       assert.equal(error.hint, "remove the file and log in again");
       assert.ok(!error.message.includes("\n"));
@@ -283,7 +289,7 @@ Deno.test("file keyring: keys that cannot be file names are rejected", async () 
 
 Deno.test({
   name: "file keyring: directory is created 0700 and files 0600",
-  ignore: isWindows,
+  ignore: isWindows, // Windows has no Unix modes: the profile directory is private to its user there
   fn: async () => {
     await withTempDir(async (dir) => {
       const store = `${dir}/nested/.aws-okta`;
@@ -318,7 +324,7 @@ Deno.test("file keyring: a failed write is a KeyringError and leaves no temp fil
     await Deno.mkdir(`${dir}/blocked`);
     await Deno.writeTextFile(`${dir}/blocked/x`, "");
     const error = await keyringError(kr.set({ key: "blocked", data: encoder.encode("v") }), "io");
-    assert.match(error.message, new RegExp(`^cannot write "${dir}/blocked": `));
+    assert.match(error.message, new RegExp(`^cannot write "${literal(`${dir}${SEP}blocked`)}": `));
     assert.deepEqual(await listDir(dir), ["blocked"]);
     assert.deepEqual(await kr.keys(), []);
   });

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { AppError } from "../errors.ts";
 import { FileKeyring } from "./file.ts";
@@ -16,9 +17,7 @@ import { MemoryKeyring } from "./memory.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const FIXTURE_DIR = decodeURIComponent(
-  new URL("../../tests/fixtures/keyring/aws-okta-go/", import.meta.url).pathname,
-);
+const FIXTURE_DIR = fileURLToPath(new URL("../../tests/fixtures/keyring/aws-okta-go/", import.meta.url));
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "aws-okta-items-" });

@@ -1,6 +1,7 @@
 // The secret-service backend against a real gnome-keyring. Each operation runs in a process of its
 // own (tests/fixtures/keyring/keyring_client.ts): GDBus ends a process whose session bus goes away,
 // so the test process itself never loads libsecret.
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { LibraryLoadError, loadLibrary } from "./libsecret.ts";
 import {
@@ -11,8 +12,8 @@ import {
   type TestSecretService,
 } from "./test_support.ts";
 
-const CLIENT = new URL("../../tests/fixtures/keyring/keyring_client.ts", import.meta.url).pathname;
-const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+const CLIENT = fileURLToPath(new URL("../../tests/fixtures/keyring/keyring_client.ts", import.meta.url));
+const CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
 const haveDaemon = Deno.build.os === "linux" &&
   ["dbus-daemon", "gnome-keyring-daemon", "secret-tool"].every(hasCommand);
 

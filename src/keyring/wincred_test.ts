@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { findExecutable } from "../../tests/peers.ts";
 import { KeyNotFoundError, KeyringError } from "./keyring.ts";
 import {
   buildCredential,
@@ -103,13 +104,14 @@ Deno.test("blobs over 2560 bytes are refused with a clear message", () => {
 
 Deno.test({
   name: "wincred is refused anywhere but Windows",
-  ignore: Deno.build.os === "windows",
+  ignore: Deno.build.os === "windows", // the refusal elsewhere; Windows runs the test below
   fn() {
     assert.throws(() => WincredKeyring.open(), /wincred keyring unavailable: Windows only/);
   },
 });
 
-// The real Credential Manager: runs on the Windows job of the GitHub workflow.
+// The real Credential Manager: runs on the Windows job of the GitHub workflow, and under Wine
+// (`make test-windows`), whose Credential Manager keeps credentials in the prefix's registry.
 Deno.test({
   name: "wincred keyring against the Windows Credential Manager",
   ignore: Deno.build.os !== "windows",
@@ -140,9 +142,31 @@ Deno.test({
       }
       assert.equal(new TextDecoder().decode((await kr.get(`${key}-go`)).data), "go session cookie");
 
-      // Another tool sees the target we wrote.
-      const listing = await new Deno.Command("cmdkey", { args: [`/list:${TARGET_PREFIX}*`] }).output();
-      assert.ok(new TextDecoder().decode(listing.stdout).includes("aws-okta-test-"));
+      // Another process reads what this one wrote, as the next aws-okta run will.
+      const reader = `import { WincredKeyring } from ${
+        JSON.stringify(new URL("./wincred.ts", import.meta.url).href)
+      };
+const kr = WincredKeyring.open();
+const item = await kr.get(Deno.args[0]);
+console.log(JSON.stringify({ data: new TextDecoder().decode(item.data), label: item.label ?? null, listed: (await kr.keys()).includes(Deno.args[0]) }));`;
+      await kr.set({ key, data: new TextEncoder().encode("from the parent"), label: "shared" });
+      const child = await new Deno.Command(Deno.execPath(), {
+        args: ["eval", "--quiet", reader, key],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(child.code, 0, new TextDecoder().decode(child.stderr));
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(child.stdout)), {
+        data: "from the parent",
+        label: "shared",
+        listed: true,
+      });
+
+      // Windows' own tool sees the target we wrote (Wine has no cmdkey).
+      if (findExecutable("cmdkey")) {
+        const listing = await new Deno.Command("cmdkey", { args: [`/list:${TARGET_PREFIX}*`] }).output();
+        assert.ok(new TextDecoder().decode(listing.stdout).includes("aws-okta-test-"));
+      }
     } finally {
       await kr.remove(key);
       await kr.remove(`${key}-go`);

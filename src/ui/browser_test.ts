@@ -22,7 +22,10 @@ Deno.test("browser: the platform openers", () => {
   ]);
 });
 
-Deno.test("browser: the command gets the URL as its last argument; failures are reported, not thrown", async () => {
+// The stand-in openers are /bin/sh scripts; Windows' own opener is in the table above.
+Deno.test("browser: the command gets the URL as its last argument; failures are reported, not thrown", {
+  ignore: Deno.build.os === "windows",
+}, async () => {
   const dir = await Deno.makeTempDir();
   try {
     const out = `${dir}/url`;

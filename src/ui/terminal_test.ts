@@ -39,8 +39,11 @@ async function script(): Promise<string> {
   return scriptPath;
 }
 
-/** setsid detaches the child from any controlling terminal, so /dev/tty is never the developer's. */
-const SETSID = ["/usr/bin/setsid", "/bin/setsid"].find((path) => {
+/**
+ * setsid detaches the child from any controlling terminal, so /dev/tty is never the developer's.
+ * Windows has neither (and under Wine "/usr/bin/setsid" would name the Linux file on drive Z:).
+ */
+const SETSID = Deno.build.os === "windows" ? undefined : ["/usr/bin/setsid", "/bin/setsid"].find((path) => {
   try {
     return Deno.statSync(path).isFile;
   } catch {
@@ -225,16 +228,19 @@ _, status = os.waitpid(pid, 0)
 print(json.dumps({"output": out.decode("utf-8", "replace"), "code": os.waitstatus_to_exitcode(status)}))
 `;
 
-const PYTHON = ["/usr/bin/python3", "/usr/local/bin/python3"].find((path) => {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}) ?? (await new Deno.Command("python3", { args: ["-c", "import pty"] }).output().then(
-  (result) => result.success ? "python3" : undefined,
-  () => undefined,
-));
+// Python's pty module is POSIX-only: on Windows these terminal tests cannot run.
+const PYTHON = Deno.build.os === "windows"
+  ? undefined
+  : ["/usr/bin/python3", "/usr/local/bin/python3"].find((path) => {
+    try {
+      return Deno.statSync(path).isFile;
+    } catch {
+      return false;
+    }
+  }) ?? (await new Deno.Command("python3", { args: ["-c", "import pty"] }).output().then(
+    (result) => result.success ? "python3" : undefined,
+    () => undefined,
+  ));
 
 async function onPty(
   ops: Op[],

@@ -5,13 +5,14 @@
  * @module
  */
 
+import { fileURLToPath } from "node:url";
 import { type Simulator, startSimulator } from "../sim/simulator.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 /** Absolute path of src/main.ts. */
-export const MAIN = new URL("src/main.ts", ROOT).pathname;
+export const MAIN = fileURLToPath(new URL("src/main.ts", ROOT));
 /** Absolute path of deno.json. */
-export const CONFIG = new URL("deno.json", ROOT).pathname;
+export const CONFIG = fileURLToPath(new URL("deno.json", ROOT));
 
 /** The file-keyring passphrase used by the tests. */
 export const PASSPHRASE = "test passphrase";
@@ -84,6 +85,14 @@ export async function createWorld(options: { sim?: Simulator } = {}): Promise<Wo
     DENO_DIR: await denoDir(),
     NO_COLOR: "1",
   };
+  // What every Windows process expects to find (Winsock needs SystemRoot, temp files need TEMP), and
+  // a custom CA for npm downloads under Wine (tests/windows/run.sh sets DENO_CERT).
+  if (Deno.build.os === "windows") {
+    for (const name of ["SystemRoot", "windir", "TEMP", "TMP", "ComSpec", "PATHEXT", "DENO_CERT"]) {
+      const value = Deno.env.get(name);
+      if (value !== undefined) env[name] = value;
+    }
+  }
   const deno = Deno.execPath();
   // AWS_OKTA_E2E_BIN runs an installed launcher (make install) instead of the sources.
   const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");

@@ -114,7 +114,7 @@ Deno.test({
 
 Deno.test({
   name: "pass chosen without a store is a clear error",
-  ignore: Deno.build.os === "windows" || !hasCommand("pass"),
+  ignore: Deno.build.os === "windows" || !hasCommand("pass"), // pass is a POSIX shell script
   async fn() {
     const world = await createWorld();
     try {

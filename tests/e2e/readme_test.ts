@@ -11,6 +11,7 @@
  * $KEYRING_PASSPHRASE) set as a CI runner would set them.
  */
 
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { DEMO_M2M_CLIENT_ID, idx } from "../sim/idx_state.ts";
 import { type Simulator, startSimulator } from "../sim/simulator.ts";
@@ -18,7 +19,7 @@ import { CONFIG, createWorld, expectCode, MAIN, PASSPHRASE, type World } from ".
 import { makeTestCertificates, type TestCertificates } from "./tls_support.ts";
 
 const ROOT = new URL("../../", import.meta.url);
-const KEYS = new URL("../fixtures/keys/", import.meta.url).pathname;
+const KEYS = fileURLToPath(new URL("../fixtures/keys/", import.meta.url));
 
 /** One tested block. */
 interface Example {
