@@ -15,7 +15,7 @@ import { AppError } from "../errors.ts";
 import type { AwsCredentials } from "../aws/credentials.ts";
 import type { Keyring } from "../keyring/keyring.ts";
 import { type CachedSession, SessionCache } from "../keyring/items.ts";
-import { parseDuration } from "../config/duration.ts";
+import { formatDuration, parseDuration } from "../config/duration.ts";
 import type { AppContext } from "./context.ts";
 import { openAppKeyring } from "./keyring.ts";
 import { cacheKey } from "./cache_key.ts";
@@ -77,6 +77,7 @@ export async function getCredentials(
   });
   const cache = new SessionCache(keyring, { singleItem: ctx.options.sessionCacheSingleItem, withLock });
   const minTtl = minTtlSeconds(ctx);
+  for (const step of steps) checkMinTtl(minTtl, step.durationSeconds, step.label);
   const last = steps[steps.length - 1]!;
 
   if (!request.refresh) {
@@ -136,6 +137,7 @@ async function refresh(ctx: AppContext, input: RefreshInput): Promise<ProfileCre
       const assertion = await parseSamlAssertion(login.samlResponse);
       const role = await chooseRole(assertion.roles, step.roleArn, ctx.prompter);
       const durationSeconds = step.durationSeconds ?? assertion.sessionDuration ?? 3600;
+      checkMinTtl(minTtl, durationSeconds, step.label);
       ctx.debug(`sts: AssumeRoleWithSAML ${role.roleArn} for ${durationSeconds} s`);
       current = await sts.assumeRoleWithSaml(stsContext(ctx, fetch, step.region), {
         roleArn: role.roleArn,
@@ -246,6 +248,24 @@ function minTtlSeconds(ctx: AppContext): number {
       exitCode: 2,
     });
   }
+}
+
+/**
+ * Sessions no longer than AWS_OKTA_MIN_TTL would be stale the moment they are made: every call would
+ * log in again without saying why. Checked before the login when the length is known, else as soon
+ * as the SAML assertion tells it.
+ */
+function checkMinTtl(minTtl: number, durationSeconds: number | undefined, profile: string): void {
+  if (durationSeconds === undefined || durationSeconds > minTtl) return;
+  throw new AppError(
+    `AWS_OKTA_MIN_TTL (${formatDuration(minTtl)}) is not shorter than the ${
+      formatDuration(durationSeconds)
+    } session of "${profile}": every call would log in again`,
+    {
+      hint: "set AWS_OKTA_MIN_TTL below the session length (default 5m), or ask for a longer session",
+      exitCode: 2,
+    },
+  );
 }
 
 function isFresh(session: CachedSession, now: Date, minTtlSeconds: number): boolean {

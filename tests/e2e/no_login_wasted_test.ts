@@ -116,3 +116,87 @@ Deno.test({
     }
   },
 });
+
+// ---------------------------------------------------------------------------------------------
+// Session lengths
+
+/** Requests the simulators saw (sent pushes and issued assertions are not requests). */
+function requests(world: World): number {
+  return Object.entries(world.sim.counts())
+    .filter(([key]) => !key.startsWith("push:") && !key.startsWith("saml:"))
+    .reduce((sum, [, n]) => sum + n, 0);
+}
+
+Deno.test("-t/-a/AWS_SESSION_TTL lengths STS refuses are usage errors before any login", async () => {
+  const world = await setUp();
+  try {
+    world.sim.reset();
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [["-t", "13h"], {}, /invalid duration "13h" for --session-ttl: use a length from 15m to 12h/],
+      [["-t", "5m"], {}, /invalid duration "5m" for --session-ttl: use a length from 15m to 12h/],
+      [["--session-ttl=899"], {}, /invalid duration "899" for --session-ttl/],
+      [["-a", "10m"], {}, /invalid duration "10m" for --assume-role-ttl/],
+      [
+        [],
+        { AWS_SESSION_TTL: "24h" },
+        /invalid duration "24h" in AWS_SESSION_TTL: use a length from 15m to 12h/,
+      ],
+    ];
+    for (const [flags, env, message] of cases) {
+      for (const command of [["cred-process", ...flags, "dev"], ["exec", ...flags, "dev", "--", "true"]]) {
+        const result = await world.run(command, { env });
+        assert.equal(result.code, 2, `${command.join(" ")}:\n${result.stderr}`);
+        assert.match(result.stderr, message);
+      }
+    }
+    assert.equal(requests(world), 0, "no request for a refused length");
+    await world.writeConfig(
+      config(world).replace("region = us-west-2", "region = us-west-2\nsession_ttl = 13h"),
+    );
+    expectOneLine(
+      await world.run(["cred-process", "--refresh", "dev"]),
+      1,
+      /invalid session_ttl "13h" in profile "dev": use a length from 15m to 12h/,
+    );
+    world.sim.reset();
+    await world.writeConfig(config(world));
+    expectCode(await world.run(["cred-process", "-t", "12h", "--refresh", "dev"]), 0);
+    expectCode(await world.run(["cred-process", "-t", "15m", "--refresh", "dev"]), 0);
+  } finally {
+    await world.close();
+  }
+});
+
+Deno.test("AWS_OKTA_MIN_TTL not shorter than the session is a clear error, not a login on every call", async () => {
+  const world = await setUp();
+  try {
+    world.sim.reset();
+    // Known before the login: -t, or the chained hop's 1h.
+    for (
+      const [args, minTtl] of [[["-t", "1h", "dev"], "1h"], [["-t", "2h", "admin"], "1h"], [
+        ["dev"],
+        "2h",
+      ]] as const
+    ) {
+      const result = await world.run(["cred-process", ...args], { env: { AWS_OKTA_MIN_TTL: minTtl } });
+      expectOneLine(
+        result,
+        2,
+        /^aws-okta: AWS_OKTA_MIN_TTL \(\d+h\) is not shorter than the 1h session of "(dev|admin)"/,
+      );
+      assert.equal(result.stdout, "");
+    }
+    // The first two were refused with no request; the third learnt the app's 1h from the assertion
+    // and stopped before STS.
+    assert.equal(world.sim.count("sts:AssumeRoleWithSAML"), 0);
+    assert.equal(world.sim.count("sts:AssumeRole"), 0);
+    world.sim.reset();
+    const ok = await world.run(["cred-process", "-t", "2h", "dev"], { env: { AWS_OKTA_MIN_TTL: "1h" } });
+    expectCode(ok, 0);
+    world.sim.reset();
+    expectCode(await world.run(["cred-process", "-t", "2h", "dev"], { env: { AWS_OKTA_MIN_TTL: "1h" } }), 0);
+    assert.equal(requests(world), 0, "served from the cache");
+  } finally {
+    await world.close();
+  }
+});
