@@ -200,3 +200,41 @@ Deno.test("AWS_OKTA_MIN_TTL not shorter than the session is a clear error, not a
     await world.close();
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// Where data goes
+
+Deno.test("HOME unset or relative: one line, and nothing written under the working directory", async () => {
+  const world = await setUp();
+  const cwd = await Deno.makeTempDir({ prefix: "aws-okta-cwd-" });
+  try {
+    for (const home of [undefined, "", "relative/home"]) {
+      for (
+        const command of [["cred-process", "dev"], ["add", "--domain", world.sim.url, "--username", "x"]]
+      ) {
+        const result = await world.run(command, {
+          cwd,
+          stdin: "password\n",
+          env: { HOME: home, AWS_OKTA_LOCK_DIR: undefined, AWS_OKTA_FILE_DIR: undefined },
+        });
+        expectOneLine(
+          result,
+          1,
+          home
+            ? /^aws-okta: HOME is not an absolute path: "relative\/home"; set HOME/
+            : /^aws-okta: HOME is not set; set HOME to your home directory/,
+        );
+      }
+    }
+    assert.deepEqual(
+      await Array.fromAsync(Deno.readDir(cwd)),
+      [],
+      "nothing written in the working directory",
+    );
+    // Commands that need no path still work.
+    expectCode(await world.run(["version"], { cwd, env: { HOME: undefined } }), 0);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+    await world.close();
+  }
+});
