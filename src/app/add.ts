@@ -38,6 +38,7 @@ export async function addCredentials(ctx: AppContext, input: AddInput): Promise<
   // Where the credentials will go is settled before any question or login (no HOME, a keyring
   // that cannot be used): nobody should type a password and approve MFA to learn it.
   const keyring = await openAppKeyring(ctx);
+  await keyring.checkWritable?.();
   let organization = "";
   let domain = input.domain?.trim();
   if (!domain) {

@@ -135,6 +135,24 @@ export class FileKeyring implements Keyring {
     return keys.sort();
   }
 
+  /** Creates the directory if needed and creates and removes a temp file in it. */
+  async checkWritable(): Promise<void> {
+    const hint = "make it writable, or set AWS_OKTA_FILE_DIR to a writable directory";
+    try {
+      await Deno.mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const probe = joinPath(this.dir, tempFileName());
+      (await Deno.open(probe, { createNew: true, write: true, mode: 0o600 })).close();
+      await Deno.remove(probe);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) throw error;
+      throw new KeyringError(`cannot write to the keyring directory "${this.dir}": ${osReason(error)}`, {
+        reason: "io",
+        hint,
+        cause: error,
+      });
+    }
+  }
+
   #unlock(): Promise<string> {
     this.#passphrase ??= this.#passphraseSource();
     return this.#passphrase;
@@ -165,6 +183,15 @@ function corrupted(path: string, error: unknown): KeyringError {
     reason: "corrupted",
     hint: "remove the file and log in again",
   });
+}
+
+/** "permission denied", "read-only file system", ...: the OS's words without the call and path. */
+function osReason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.message.split("\n")[0]!.replace(/ \(os error \d+\).*$/, "").replace(
+    /^[A-Z]/,
+    (c) => c.toLowerCase(),
+  );
 }
 
 function ioError(message: string, error: unknown): KeyringError {

@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { requirePeer } from "../peers.ts";
 import { createWorld, expectCode, type RunResult, samlUrlOf, type World } from "./harness.ts";
 
 const ENGINEER = "arn:aws:iam::123456789012:role/Engineer";
@@ -235,6 +236,59 @@ Deno.test("HOME unset or relative: one line, and nothing written under the worki
     expectCode(await world.run(["version"], { cwd, env: { HOME: undefined } }), 0);
   } finally {
     await Deno.remove(cwd, { recursive: true });
+    await world.close();
+  }
+});
+
+/**
+ * What makes a 0500 directory read-only for the CLI: nothing for a normal user; for root (CI
+ * containers), `setpriv` dropping the capabilities that let root write anywhere.
+ */
+function unprivileged(): string[] | undefined {
+  if (Deno.uid() !== 0) return [];
+  const setpriv = requirePeer("setpriv", "apt-get install util-linux");
+  return setpriv ? [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner"] : undefined;
+}
+
+Deno.test("a read-only keyring or cache directory is found before the login, not after it", async (t) => {
+  const under = unprivileged();
+  if (!under) return;
+  const world = await setUp();
+  try {
+    world.sim.reset();
+    const keyringDir = `${world.home}/.aws-okta`;
+    await Deno.chmod(keyringDir, 0o500);
+    const result = await world.run(["cred-process", "dev"], { under });
+    expectOneLine(
+      result,
+      1,
+      /^aws-okta: cannot write to the keyring directory ".*\.aws-okta": permission denied; make it writable, or set AWS_OKTA_FILE_DIR/,
+    );
+    assert.deepEqual(world.sim.counts(), {}, "no Okta or STS request");
+    const add = await world.run(["add", "--domain", world.sim.url, "--username", "x"], {
+      under,
+      stdin: "pw\n",
+    });
+    expectOneLine(add, 1, /^aws-okta: cannot write to the keyring directory/);
+    assert.deepEqual(world.sim.counts(), {}, "add asked Okta nothing");
+    await Deno.chmod(keyringDir, 0o700);
+
+    await t.step("the cache directory holding the login locks", async () => {
+      const cache = `${world.home}/.cache`;
+      await Deno.mkdir(cache, { mode: 0o500 });
+      const locked = await world.run(["cred-process", "dev"], {
+        under,
+        env: { AWS_OKTA_LOCK_DIR: undefined },
+      });
+      expectOneLine(
+        locked,
+        1,
+        /^aws-okta: cannot create the lock directory ".*\/\.cache\/aws-okta\/locks": permission denied/,
+      );
+      assert.deepEqual(world.sim.counts(), {}, "no Okta or STS request");
+    });
+    expectCode(await world.run(["cred-process", "dev"], { under }), 0);
+  } finally {
     await world.close();
   }
 });
