@@ -292,3 +292,34 @@ Deno.test("a read-only keyring or cache directory is found before the login, not
     await world.close();
   }
 });
+
+Deno.test("a damaged okta-session-cookie or device-token item is a cache miss, and is replaced", async () => {
+  const world = await setUp();
+  try {
+    const { FileKeyring } = await import("../../src/keyring/file.ts");
+    const { PASSPHRASE } = await import("./harness.ts");
+    const dir = `${world.home}/.aws-okta`;
+    const keyring = new FileKeyring({ dir, passphrase: () => Promise.resolve(PASSPHRASE) });
+    const damages: [string, () => Promise<void>][] = [
+      ["not a JWE", async () => {
+        await Deno.writeTextFile(`${dir}/okta-session-cookie`, "eyJhbGciOi.garbage");
+        await Deno.writeTextFile(`${dir}/okta-device-token-cookie`, "");
+      }],
+      ["no cookie inside", async () => {
+        const data = new TextEncoder().encode("line\nbreak\0");
+        await keyring.set({ key: "okta-session-cookie", data });
+        await keyring.set({ key: "okta-device-token-cookie", data });
+      }],
+    ];
+    for (const [what, damage] of damages) {
+      await damage();
+      const result = await world.run(["cred-process", "--refresh", "dev"], { stdin: "\n" });
+      expectCode(result, 0);
+      assert.match(JSON.parse(result.stdout).AccessKeyId, /^ASIA/, what);
+      const cookie = new TextDecoder().decode((await keyring.get("okta-session-cookie")).data);
+      assert.match(cookie, /^[\x21-\x7e]+$/, `${what}: a new session cookie was stored`);
+    }
+  } finally {
+    await world.close();
+  }
+});
