@@ -88,7 +88,10 @@ export async function getCredentials(
     }
   }
   const lockName = loginLockName(profile);
-  return await withLock(lockName, () => refresh(ctx, { profile, steps, keyring, cache, minTtl, request }));
+  return await withLock(
+    lockName,
+    () => retryingRejectedHop(ctx, { profile, steps, keyring, cache, minTtl, request }),
+  );
 }
 
 interface RefreshInput {
@@ -100,6 +103,46 @@ interface RefreshInput {
   request: CredentialRequest;
 }
 
+/** STS's answers to a request signed with credentials it no longer accepts. */
+const REJECTED_CREDENTIALS = new Set(["ExpiredToken", "InvalidClientTokenId"]);
+
+/**
+ * A cached hop can look fresh and still be refused by STS (revoked, or cut short by a policy or a
+ * clock): without this, every call would fail until `--refresh`. So when STS rejects the
+ * credentials an AssumeRole was signed with, the cached hop that supplied them is dropped and the
+ * chain is done once more from the hop before it.
+ */
+async function retryingRejectedHop(ctx: AppContext, input: RefreshInput): Promise<ProfileCredentials> {
+  try {
+    return await refresh(ctx, input);
+  } catch (error) {
+    if (input.request.refresh || !(error instanceof Error && "code" in error)) throw error;
+    if (!REJECTED_CREDENTIALS.has(String(error.code))) throw error;
+    // The deepest fresh hop below the last is the one whose credentials signed the refused call.
+    const used = await deepestFreshHop(ctx, input, input.steps.length - 1);
+    if (!used) throw error;
+    const step = input.steps[used.index]!;
+    ctx.debug(
+      `sts: the cached session of "${step.label}" was refused (${error.code}); dropping it and retrying`,
+    );
+    await input.cache.remove(step.key);
+    return await refresh(ctx, input);
+  }
+}
+
+/** The deepest hop before `end` with a fresh cached session, and that session. */
+async function deepestFreshHop(
+  ctx: AppContext,
+  input: RefreshInput,
+  end: number,
+): Promise<{ index: number; session: CachedSession } | undefined> {
+  for (let i = end - 1; i >= 0; i--) {
+    const session = await input.cache.get(input.steps[i]!.key);
+    if (session && isFresh(session, ctx.now(), input.minTtl)) return { index: i, session };
+  }
+  return undefined;
+}
+
 /** Runs under the login lock: finds the deepest fresh hop, then does the rest of the chain. */
 async function refresh(ctx: AppContext, input: RefreshInput): Promise<ProfileCredentials> {
   const { profile, steps, keyring, cache, minTtl, request } = input;
@@ -107,13 +150,10 @@ async function refresh(ctx: AppContext, input: RefreshInput): Promise<ProfileCre
   let current: AwsCredentials | undefined;
   if (!request.refresh) {
     // Another process may have logged in while we waited: look from the last hop backwards.
-    for (let i = steps.length - 1; i >= 0; i--) {
-      const hit = await cache.get(steps[i]!.key);
-      if (hit && isFresh(hit, ctx.now(), minTtl)) {
-        current = fromCached(hit);
-        start = i + 1;
-        break;
-      }
+    const found = await deepestFreshHop(ctx, input, steps.length);
+    if (found) {
+      current = fromCached(found.session);
+      start = found.index + 1;
     }
     if (start === steps.length && current) {
       ctx.debug(`cache: another process refreshed "${profile.name}"`);

@@ -323,3 +323,36 @@ Deno.test("a damaged okta-session-cookie or device-token item is a cache miss, a
     await world.close();
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// Cached hops STS no longer accepts
+
+Deno.test("a cached parent hop that STS refuses (revoked, expired early) is dropped and the chain retried once", async () => {
+  const world = await setUp();
+  try {
+    for (const [how, ttl] of [["revoke", "30m"], ["expire", "40m"]] as const) {
+      const first = await world.run(["cred-process", "--refresh", "admin"]);
+      expectCode(first, 0);
+      // The dev hop stays cached and looks fresh here; STS now refuses it.
+      assert.ok(world.sim.endCredentials(how, (c) => c.roleArn === ENGINEER) >= 1);
+      world.sim.reset();
+      // Another assume-role length: a new admin hop, signed with the cached dev hop.
+      const result = await world.run(["cred-process", "-a", ttl, "admin"]);
+      expectCode(result, 0);
+      const issued = world.sim.state.credentials.get(JSON.parse(result.stdout).AccessKeyId);
+      assert.equal(issued?.roleArn, ADMIN, how);
+      assert.equal(
+        world.sim.count("sts:AssumeRole"),
+        2,
+        `${how}: refused once, then done with a new dev hop`,
+      );
+      assert.equal(world.sim.count("sts:AssumeRoleWithSAML"), 1, how);
+      // The new dev hop is cached: the next call for dev needs no request.
+      world.sim.reset();
+      expectCode(await world.run(["cred-process", "dev"]), 0);
+      assert.equal(requests(world), 0, `${how}: dev served from the cache`);
+    }
+  } finally {
+    await world.close();
+  }
+});
