@@ -356,3 +356,31 @@ Deno.test("a cached parent hop that STS refuses (revoked, expired early) is drop
     await world.close();
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// Remembered devices
+
+Deno.test("the first login's MFA is remembered: the next password login skips MFA", async () => {
+  const world = await createWorld();
+  try {
+    await world.writeConfig(config(world));
+    // add is the first login: password and a push, with no DT cookie yet.
+    const add = await world.add();
+    expectCode(add, 0);
+    assert.equal(world.sim.count("push:sent"), 1);
+    assert.equal(world.sim.state.devices.size, 1, "Okta remembers the device of the first login");
+    // The Okta session is over: the next login needs the password, but no MFA.
+    world.sim.reset();
+    const second = await world.run(["cred-process", "dev"]);
+    expectCode(second, 0);
+    assert.equal(world.sim.count("POST /api/v1/authn"), 1);
+    assert.equal(world.sim.count("push:sent"), 0, `no MFA on the second login:\n${second.stderr}`);
+    assert.equal(
+      world.sim.count("GET /login/login.htm"),
+      0,
+      "the stored DT cookie is sent; no page for a new one",
+    );
+  } finally {
+    await world.close();
+  }
+});
