@@ -121,7 +121,8 @@ const CASES: BadInputCase[] = [
     args: ["cred-process", "dev"],
     env: { AWS_OKTA_FILE_PASSPHRASE: "" },
     code: 1,
-    message: /cannot unlock ".*": wrong passphrase; check AWS_OKTA_FILE_PASSPHRASE/,
+    message:
+      /AWS_OKTA_FILE_PASSPHRASE is empty; set it to the file keyring's passphrase, or unset it to be asked/,
   },
   {
     name: "no passphrase and no terminal to ask for it",

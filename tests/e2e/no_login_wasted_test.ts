@@ -384,3 +384,56 @@ Deno.test("the first login's MFA is remembered: the next password login skips MF
     await world.close();
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// The file keyring's passphrase
+
+Deno.test("file keyring: a new one's passphrase is asked twice; add under another passphrase is refused before the login", async () => {
+  const world = await createWorld();
+  try {
+    await world.writeConfig(config(world));
+    const user = world.sim.state.users[0]!;
+    const add = (
+      stdin: string,
+      env: Record<string, string | undefined> = { AWS_OKTA_FILE_PASSPHRASE: undefined },
+    ) => world.run(["add", "--domain", world.sim.url, "--username", user.login], { stdin, env });
+
+    const mismatch = await add(`first\nsecond\n${user.password}\n`);
+    expectOneLine(mismatch, 1, /^aws-okta: the two passphrases differ; run the command again/);
+    assert.deepEqual(world.sim.counts(), {}, "no login");
+    expectOneLine(await add(`\n`), 1, /^aws-okta: the file keyring's passphrase cannot be empty/);
+
+    const created = await add(`kept\nkept\n${user.password}\n`);
+    expectCode(created, 0);
+    assert.match(
+      created.stderr,
+      /Choose a passphrase for the new keyring ".*\.aws-okta": \nRepeat the passphrase: \n/,
+    );
+
+    world.sim.reset();
+    for (
+      const other of [{ stdin: `other\n${user.password}\n` }, {
+        stdin: `${user.password}\n`,
+        env: { AWS_OKTA_FILE_PASSPHRASE: "other" },
+      }]
+    ) {
+      const refused = await add(other.stdin, other.env);
+      expectOneLine(
+        refused,
+        1,
+        /^aws-okta: the passphrase does not unlock the items already in ".*\.aws-okta"; use the passphrase they were stored with/,
+      );
+      assert.deepEqual(world.sim.counts(), {}, "refused before any login");
+    }
+    // Every item still opens under the one passphrase.
+    const served = await world.run(["cred-process", "dev"], { env: { AWS_OKTA_FILE_PASSPHRASE: "kept" } });
+    expectCode(served, 0);
+    expectOneLine(
+      await world.run(["cred-process", "dev"], { env: { AWS_OKTA_FILE_PASSPHRASE: "" } }),
+      1,
+      /AWS_OKTA_FILE_PASSPHRASE is empty/,
+    );
+  } finally {
+    await world.close();
+  }
+});
