@@ -437,3 +437,71 @@ Deno.test("file keyring: a new one's passphrase is asked twice; add under anothe
     await world.close();
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// stdout that cannot be written
+
+/**
+ * Runs the CLI (as the world runs it) with stdout on a pipe whose reader has already gone, or on
+ * /dev/full; python3 sets that up without a race.
+ */
+async function runWithBadStdout(
+  world: World,
+  python: string,
+  target: "broken-pipe" | "full",
+  args: string[],
+): Promise<{ code: number; stderr: string }> {
+  const { CONFIG, MAIN } = await import("./harness.ts");
+  const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
+  const argv = launcher
+    ? [launcher, ...args]
+    : [Deno.execPath(), "run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args];
+  const script = `
+import json, os, subprocess, sys
+argv, target = json.loads(sys.argv[1]), sys.argv[2]
+if target == "full":
+    out = os.open("/dev/full", os.O_WRONLY)
+else:
+    r, out = os.pipe()
+    os.close(r)
+p = subprocess.run(argv, stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+print(json.dumps({"code": p.returncode, "stderr": p.stderr.decode()}))
+`;
+  const output = await new Deno.Command(python, {
+    args: ["-c", script, JSON.stringify(argv), target],
+    env: world.env,
+    clearEnv: true,
+    cwd: world.home,
+    stdout: "piped",
+  }).output();
+  return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
+Deno.test("a write to a broken or full stdout is one line and exit 1, after the cache is saved", async () => {
+  const python = requirePeer("python3", "apt-get install python3");
+  if (!python) return;
+  const world = await setUp();
+  try {
+    const cases = [
+      [
+        "broken-pipe",
+        /^aws-okta: cannot write to stdout: broken pipe; the program reading aws-okta's output exited/,
+      ],
+      ["full", /^aws-okta: cannot write to stdout: no space left on device/],
+    ] as const;
+    for (const [target, message] of cases) {
+      world.sim.reset();
+      const result = await runWithBadStdout(world, python, target, ["cred-process", "--refresh", "dev"]);
+      expectOneLine({ ...result, stdout: "" }, 1, message);
+      assert.equal(world.sim.count("sts:AssumeRoleWithSAML"), 1);
+      // The credentials were cached before the write failed: the next call is served from the cache.
+      world.sim.reset();
+      expectCode(await world.run(["cred-process", "dev"]), 0);
+      assert.equal(requests(world), 0, `${target}: served from the cache`);
+    }
+    const version = await runWithBadStdout(world, python, "broken-pipe", ["version"]);
+    expectOneLine({ ...version, stdout: "" }, 1, /cannot write to stdout: broken pipe/);
+  } finally {
+    await world.close();
+  }
+});
