@@ -142,22 +142,28 @@ Deno.test("choose re-asks on a bad answer, then gives up after three more tries"
   assert.equal(failed.stdout, "");
 });
 
-Deno.test("closed stdin without a terminal is an error naming the question", async () => {
-  const result = await run([["text", "Okta username: "], ["secret", "Okta password: "], [
+Deno.test("piped answers that run out are an error naming the question and saying what is true", async () => {
+  const ops: Op[] = [["text", "Okta username: "], ["secret", "Okta password: "], [
     "choose",
     "Pick one:",
     FACTORS,
-  ]], {
-    stdin: "alice\n",
-  });
-  const hint = "run it in a terminal, or pipe the answers to stdin, one per line";
+  ]];
+  const result = await run(ops, { stdin: "alice\n" });
+  const hint = "pipe one answer per line for every question";
   assert.deepEqual(result.results, [
     "alice",
-    { error: 'no answer for "Okta password": stdin is closed and there is no terminal', hint, exitCode: 1 },
-    { error: 'no answer for "Pick one": stdin is closed and there is no terminal', hint, exitCode: 1 },
+    { error: 'no answer for "Okta password": the answers piped to stdin ran out', hint, exitCode: 1 },
+    { error: 'no answer for "Pick one": the answers piped to stdin ran out', hint, exitCode: 1 },
   ]);
   assert.equal(result.code, 1);
   assert.equal(result.stdout, "");
+  // Mode tty looks for a terminal first: here (setsid) there is none, and the message says so.
+  const tty = await run([["text", "A:"], ["text", "B:"]], { stdin: "a\n", mode: "tty" });
+  assert.deepEqual(tty.results[1], {
+    error: 'no answer for "B": the answers piped to stdin ran out and there is no terminal',
+    hint: "run it in a terminal, or pipe the answers to stdin, one per line",
+    exitCode: 1,
+  });
 });
 
 Deno.test({

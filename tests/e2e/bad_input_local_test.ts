@@ -129,7 +129,9 @@ const CASES: BadInputCase[] = [
     args: ["cred-process", "dev"],
     env: { AWS_OKTA_FILE_PASSPHRASE: undefined },
     code: 1,
-    message: /no answer for "Enter passphrase to unlock .*": stdin is closed and there is no terminal/,
+    // The harness reads answers from stdin only (AWS_OKTA_PROMPT=stdin), and the message says so.
+    message:
+      /no answer for "Enter passphrase to unlock .*": stdin is closed and answers are read from stdin only/,
   },
   {
     name: "keyring directory under a regular file",

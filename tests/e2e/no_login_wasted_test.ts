@@ -505,3 +505,84 @@ Deno.test("a write to a broken or full stdout is one line and exit 1, after the 
     await world.close();
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// What a missing answer says
+
+/**
+ * Runs the CLI with stdin on /dev/null and stdout/stderr captured, either with a pseudo-terminal as
+ * its controlling terminal (as under the AWS CLI in a terminal) or with none (setsid, as in CI).
+ */
+async function runWithoutStdin(
+  world: World,
+  python: string,
+  terminal: boolean,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { CONFIG, MAIN } = await import("./harness.ts");
+  const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
+  const argv = launcher
+    ? [launcher, ...args]
+    : [Deno.execPath(), "run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args];
+  const script = `
+import fcntl, json, os, pty, subprocess, sys, termios
+argv, terminal = json.loads(sys.argv[1]), sys.argv[2] == "1"
+master, slave = pty.openpty()
+def controlling():
+    if terminal:
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+# Nobody types at this terminal: Ctrl-D typed ahead ends any read from it instead of waiting.
+os.write(master, b"\x04\x04\x04")
+try:
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, start_new_session=True,
+                       preexec_fn=controlling, pass_fds=(slave,) if terminal else (), timeout=120)
+except subprocess.TimeoutExpired:
+    print(json.dumps({"code": -1, "stdout": "", "stderr": "timed out waiting at the terminal"}))
+    sys.exit(0)
+print(json.dumps({"code": p.returncode, "stdout": p.stdout.decode(), "stderr": p.stderr.decode()}))
+`;
+  const childEnv: Record<string, string> = { ...world.env };
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) delete childEnv[key];
+    else childEnv[key] = value;
+  }
+  const output = await new Deno.Command(python, {
+    args: ["-c", script, JSON.stringify(argv), terminal ? "1" : "0"],
+    env: childEnv,
+    clearEnv: true,
+    cwd: world.home,
+    stdout: "piped",
+  }).output();
+  return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
+Deno.test("no answer for a question says what is true: a terminal present, stdin closed, stderr captured", async () => {
+  const python = requirePeer("python3", "apt-get install python3");
+  if (!python) return;
+  const world = await setUp();
+  try {
+    const noPassphrase = { AWS_OKTA_FILE_PASSPHRASE: undefined, AWS_OKTA_PROMPT: "stdin" };
+    const inTerminal = await runWithoutStdin(world, python, true, ["cred-process", "dev"], noPassphrase);
+    expectOneLine(
+      inTerminal,
+      1,
+      /^aws-okta: no answer for "Enter passphrase to unlock .*": stdin is closed and answers are read from stdin only; .*AWS_OKTA_PROMPT=tty/,
+    );
+    assert.ok(!inTerminal.stderr.includes("there is no terminal"), inTerminal.stderr);
+    // Prompting at the terminal (the default): whatever happens there, it never claims there is none.
+    const defaultMode = { AWS_OKTA_FILE_PASSPHRASE: undefined, AWS_OKTA_PROMPT: undefined };
+    const atTerminal = await runWithoutStdin(world, python, true, ["cred-process", "dev"], defaultMode);
+    assert.notEqual(atTerminal.code, 0);
+    assert.ok(!atTerminal.stderr.includes("there is no terminal"), atTerminal.stderr);
+    // With no controlling terminal at all: that, or that none can be opened.
+    const detached = await runWithoutStdin(world, python, false, ["cred-process", "dev"], defaultMode);
+    expectOneLine(
+      detached,
+      1,
+      /^aws-okta: no answer for "Enter passphrase to unlock .*": stdin is closed and (there is no terminal|no terminal can be opened: the Deno permission set does not grant access to "\/dev\/tty")/,
+    );
+  } finally {
+    await world.close();
+  }
+});
