@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { findExecutable, requirePeer } from "../../tests/peers.ts";
 import { AppError } from "../errors.ts";
 import type { AwsCredentials } from "./credentials.ts";
 import {
@@ -161,19 +162,6 @@ const ADVERSARIAL: Record<string, string> = {
   RT_TOKEN: CREDS.sessionToken,
 };
 
-function findOnPath(name: string): string | undefined {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    if (!dir) continue;
-    try {
-      const path = `${dir}/${name}`;
-      if (Deno.statSync(path).isFile) return path;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
-
 const SHELL_BINARIES: { binary: string; shell: Shell; args: (file: string) => string[] }[] = [
   { binary: "bash", shell: "bash", args: (file) => ["--norc", "--noprofile", file] },
   { binary: "sh", shell: "sh", args: (file) => [file] },
@@ -184,8 +172,10 @@ const SHELL_BINARIES: { binary: string; shell: Shell; args: (file: string) => st
 ];
 
 for (const { binary, shell, args } of SHELL_BINARIES) {
-  const path = findOnPath(binary);
-  if (!path) console.log(`formats_test: skipping the ${binary} round trip: ${binary} is not installed`);
+  // PowerShell is not packaged for Debian: outside Windows its round trip runs where it is installed.
+  const path = binary === "pwsh" && Deno.build.os !== "windows"
+    ? findExecutable(binary)
+    : requirePeer(binary);
   Deno.test({
     name: `exportLines(${shell}) round-trips adversarial values through ${binary}`,
     ignore: path === undefined,
@@ -255,7 +245,7 @@ async function runAwsCli(dir: string, json: string, endpoint: string) {
     AWS_SHARED_CREDENTIALS_FILE: `${dir}/credentials`,
     AWS_EC2_METADATA_DISABLED: "true",
   });
-  const aws = findOnPath("aws");
+  const aws = findExecutable("aws");
   if (!aws) throw new Error("the AWS CLI is needed for this test (pyenv python has awscli v1)");
   const output = await new Deno.Command(aws, {
     args: [

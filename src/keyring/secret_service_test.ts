@@ -2,10 +2,10 @@
 // own (tests/fixtures/keyring/keyring_client.ts): GDBus ends a process whose session bus goes away,
 // so the test process itself never loads libsecret.
 import assert from "node:assert/strict";
+import { skipWithout } from "../../tests/peers.ts";
 import { LibraryLoadError, loadLibrary } from "./libsecret.ts";
 import {
   createGoLibsecretItem,
-  hasCommand,
   runTool,
   startSecretService,
   type TestSecretService,
@@ -14,7 +14,7 @@ import {
 const CLIENT = new URL("../../tests/fixtures/keyring/keyring_client.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 const haveDaemon = Deno.build.os === "linux" &&
-  ["dbus-daemon", "gnome-keyring-daemon", "secret-tool"].every(hasCommand);
+  !skipWithout(["dbus-daemon", "gnome-keyring-daemon", "secret-tool"]);
 
 interface ClientResult {
   code: number;

@@ -4,6 +4,7 @@
  * for echo-off secrets and Ctrl-C.
  */
 import assert from "node:assert/strict";
+import { reportMissingPeer } from "../../tests/peers.ts";
 
 type Op = ["text", string, string?] | ["secret", string] | ["choose", string, string[]] | ["say", string];
 type Result = string | number | null | { error: string; hint?: string; exitCode: number };
@@ -47,6 +48,7 @@ const SETSID = ["/usr/bin/setsid", "/bin/setsid"].find((path) => {
     return false;
   }
 });
+if (SETSID === undefined && Deno.build.os !== "windows") reportMissingPeer("setsid");
 
 interface Run {
   code: number;
@@ -241,6 +243,7 @@ const PYTHON = ["/usr/bin/python3", "/usr/local/bin/python3"].find((path) => {
   (result) => result.success ? "python3" : undefined,
   () => undefined,
 ));
+if (PYTHON === undefined && Deno.build.os !== "windows") reportMissingPeer("python3");
 
 async function onPty(
   ops: Op[],

@@ -9,6 +9,11 @@ import assert from "node:assert/strict";
 import { requirePeer } from "../peers.ts";
 import { createWorld, expectCode, type RunResult, samlUrlOf, type World } from "./harness.ts";
 
+/** Sets up what no Deno API can: a pipe with no reader, a pseudo-terminal without stdin. */
+const PYTHON = requirePeer("python3");
+/** Root writes anywhere; setpriv drops the capabilities that allow it (see unprivileged()). */
+const SETPRIV = Deno.build.os === "linux" && Deno.uid() === 0 ? requirePeer("setpriv") : undefined;
+
 const ENGINEER = "arn:aws:iam::123456789012:role/Engineer";
 const ADMIN = "arn:aws:iam::123456789012:role/Admin";
 
@@ -244,53 +249,55 @@ Deno.test("HOME unset or relative: one line, and nothing written under the worki
  * What makes a 0500 directory read-only for the CLI: nothing for a normal user; for root (CI
  * containers), `setpriv` dropping the capabilities that let root write anywhere.
  */
-function unprivileged(): string[] | undefined {
+function unprivileged(): string[] {
   if (Deno.uid() !== 0) return [];
-  const setpriv = requirePeer("setpriv", "apt-get install util-linux");
-  return setpriv ? [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner"] : undefined;
+  return [SETPRIV!, "--bounding-set=-dac_override,-dac_read_search,-fowner"];
 }
 
-Deno.test("a read-only keyring or cache directory is found before the login, not after it", async (t) => {
-  const under = unprivileged();
-  if (!under) return;
-  const world = await setUp();
-  try {
-    world.sim.reset();
-    const keyringDir = `${world.home}/.aws-okta`;
-    await Deno.chmod(keyringDir, 0o500);
-    const result = await world.run(["cred-process", "dev"], { under });
-    expectOneLine(
-      result,
-      1,
-      /^aws-okta: cannot write to the keyring directory ".*\.aws-okta": permission denied; make it writable, or set AWS_OKTA_FILE_DIR/,
-    );
-    assert.deepEqual(world.sim.counts(), {}, "no Okta or STS request");
-    const add = await world.run(["add", "--domain", world.sim.url, "--username", "x"], {
-      under,
-      stdin: "pw\n",
-    });
-    expectOneLine(add, 1, /^aws-okta: cannot write to the keyring directory/);
-    assert.deepEqual(world.sim.counts(), {}, "add asked Okta nothing");
-    await Deno.chmod(keyringDir, 0o700);
-
-    await t.step("the cache directory holding the login locks", async () => {
-      const cache = `${world.home}/.cache`;
-      await Deno.mkdir(cache, { mode: 0o500 });
-      const locked = await world.run(["cred-process", "dev"], {
-        under,
-        env: { AWS_OKTA_LOCK_DIR: undefined },
-      });
+Deno.test({
+  name: "a read-only keyring or cache directory is found before the login, not after it",
+  ignore: Deno.build.os === "windows" || (Deno.uid() === 0 && !SETPRIV),
+  fn: async (t) => {
+    const under = unprivileged();
+    const world = await setUp();
+    try {
+      world.sim.reset();
+      const keyringDir = `${world.home}/.aws-okta`;
+      await Deno.chmod(keyringDir, 0o500);
+      const result = await world.run(["cred-process", "dev"], { under });
       expectOneLine(
-        locked,
+        result,
         1,
-        /^aws-okta: cannot create the lock directory ".*\/\.cache\/aws-okta\/locks": permission denied/,
+        /^aws-okta: cannot write to the keyring directory ".*\.aws-okta": permission denied; make it writable, or set AWS_OKTA_FILE_DIR/,
       );
       assert.deepEqual(world.sim.counts(), {}, "no Okta or STS request");
-    });
-    expectCode(await world.run(["cred-process", "dev"], { under }), 0);
-  } finally {
-    await world.close();
-  }
+      const add = await world.run(["add", "--domain", world.sim.url, "--username", "x"], {
+        under,
+        stdin: "pw\n",
+      });
+      expectOneLine(add, 1, /^aws-okta: cannot write to the keyring directory/);
+      assert.deepEqual(world.sim.counts(), {}, "add asked Okta nothing");
+      await Deno.chmod(keyringDir, 0o700);
+
+      await t.step("the cache directory holding the login locks", async () => {
+        const cache = `${world.home}/.cache`;
+        await Deno.mkdir(cache, { mode: 0o500 });
+        const locked = await world.run(["cred-process", "dev"], {
+          under,
+          env: { AWS_OKTA_LOCK_DIR: undefined },
+        });
+        expectOneLine(
+          locked,
+          1,
+          /^aws-okta: cannot create the lock directory ".*\/\.cache\/aws-okta\/locks": permission denied/,
+        );
+        assert.deepEqual(world.sim.counts(), {}, "no Okta or STS request");
+      });
+      expectCode(await world.run(["cred-process", "dev"], { under }), 0);
+    } finally {
+      await world.close();
+    }
+  },
 });
 
 Deno.test("a damaged okta-session-cookie or device-token item is a cache miss, and is replaced", async () => {
@@ -477,33 +484,36 @@ print(json.dumps({"code": p.returncode, "stderr": p.stderr.decode()}))
   return JSON.parse(new TextDecoder().decode(output.stdout));
 }
 
-Deno.test("a write to a broken or full stdout is one line and exit 1, after the cache is saved", async () => {
-  const python = requirePeer("python3", "apt-get install python3");
-  if (!python) return;
-  const world = await setUp();
-  try {
-    const cases = [
-      [
-        "broken-pipe",
-        /^aws-okta: cannot write to stdout: broken pipe; the program reading aws-okta's output exited/,
-      ],
-      ["full", /^aws-okta: cannot write to stdout: no space left on device/],
-    ] as const;
-    for (const [target, message] of cases) {
-      world.sim.reset();
-      const result = await runWithBadStdout(world, python, target, ["cred-process", "--refresh", "dev"]);
-      expectOneLine({ ...result, stdout: "" }, 1, message);
-      assert.equal(world.sim.count("sts:AssumeRoleWithSAML"), 1);
-      // The credentials were cached before the write failed: the next call is served from the cache.
-      world.sim.reset();
-      expectCode(await world.run(["cred-process", "dev"]), 0);
-      assert.equal(requests(world), 0, `${target}: served from the cache`);
+Deno.test({
+  name: "a write to a broken or full stdout is one line and exit 1, after the cache is saved",
+  ignore: !PYTHON,
+  fn: async () => {
+    const python = PYTHON!;
+    const world = await setUp();
+    try {
+      const cases = [
+        [
+          "broken-pipe",
+          /^aws-okta: cannot write to stdout: broken pipe; the program reading aws-okta's output exited/,
+        ],
+        ["full", /^aws-okta: cannot write to stdout: no space left on device/],
+      ] as const;
+      for (const [target, message] of cases) {
+        world.sim.reset();
+        const result = await runWithBadStdout(world, python, target, ["cred-process", "--refresh", "dev"]);
+        expectOneLine({ ...result, stdout: "" }, 1, message);
+        assert.equal(world.sim.count("sts:AssumeRoleWithSAML"), 1);
+        // The credentials were cached before the write failed: the next call is served from the cache.
+        world.sim.reset();
+        expectCode(await world.run(["cred-process", "dev"]), 0);
+        assert.equal(requests(world), 0, `${target}: served from the cache`);
+      }
+      const version = await runWithBadStdout(world, python, "broken-pipe", ["version"]);
+      expectOneLine({ ...version, stdout: "" }, 1, /cannot write to stdout: broken pipe/);
+    } finally {
+      await world.close();
     }
-    const version = await runWithBadStdout(world, python, "broken-pipe", ["version"]);
-    expectOneLine({ ...version, stdout: "" }, 1, /cannot write to stdout: broken pipe/);
-  } finally {
-    await world.close();
-  }
+  },
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -557,32 +567,35 @@ print(json.dumps({"code": p.returncode, "stdout": p.stdout.decode(), "stderr": p
   return JSON.parse(new TextDecoder().decode(output.stdout));
 }
 
-Deno.test("no answer for a question says what is true: a terminal present, stdin closed, stderr captured", async () => {
-  const python = requirePeer("python3", "apt-get install python3");
-  if (!python) return;
-  const world = await setUp();
-  try {
-    const noPassphrase = { AWS_OKTA_FILE_PASSPHRASE: undefined, AWS_OKTA_PROMPT: "stdin" };
-    const inTerminal = await runWithoutStdin(world, python, true, ["cred-process", "dev"], noPassphrase);
-    expectOneLine(
-      inTerminal,
-      1,
-      /^aws-okta: no answer for "Enter passphrase to unlock .*": stdin is closed and answers are read from stdin only; .*AWS_OKTA_PROMPT=tty/,
-    );
-    assert.ok(!inTerminal.stderr.includes("there is no terminal"), inTerminal.stderr);
-    // Prompting at the terminal (the default): whatever happens there, it never claims there is none.
-    const defaultMode = { AWS_OKTA_FILE_PASSPHRASE: undefined, AWS_OKTA_PROMPT: undefined };
-    const atTerminal = await runWithoutStdin(world, python, true, ["cred-process", "dev"], defaultMode);
-    assert.notEqual(atTerminal.code, 0);
-    assert.ok(!atTerminal.stderr.includes("there is no terminal"), atTerminal.stderr);
-    // With no controlling terminal at all: that, or that none can be opened.
-    const detached = await runWithoutStdin(world, python, false, ["cred-process", "dev"], defaultMode);
-    expectOneLine(
-      detached,
-      1,
-      /^aws-okta: no answer for "Enter passphrase to unlock .*": stdin is closed and (there is no terminal|no terminal can be opened: the Deno permission set does not grant access to "\/dev\/tty")/,
-    );
-  } finally {
-    await world.close();
-  }
+Deno.test({
+  name: "no answer for a question says what is true: a terminal present, stdin closed, stderr captured",
+  ignore: !PYTHON,
+  fn: async () => {
+    const python = PYTHON!;
+    const world = await setUp();
+    try {
+      const noPassphrase = { AWS_OKTA_FILE_PASSPHRASE: undefined, AWS_OKTA_PROMPT: "stdin" };
+      const inTerminal = await runWithoutStdin(world, python, true, ["cred-process", "dev"], noPassphrase);
+      expectOneLine(
+        inTerminal,
+        1,
+        /^aws-okta: no answer for "Enter passphrase to unlock .*": stdin is closed and answers are read from stdin only; .*AWS_OKTA_PROMPT=tty/,
+      );
+      assert.ok(!inTerminal.stderr.includes("there is no terminal"), inTerminal.stderr);
+      // Prompting at the terminal (the default): whatever happens there, it never claims there is none.
+      const defaultMode = { AWS_OKTA_FILE_PASSPHRASE: undefined, AWS_OKTA_PROMPT: undefined };
+      const atTerminal = await runWithoutStdin(world, python, true, ["cred-process", "dev"], defaultMode);
+      assert.notEqual(atTerminal.code, 0);
+      assert.ok(!atTerminal.stderr.includes("there is no terminal"), atTerminal.stderr);
+      // With no controlling terminal at all: that, or that none can be opened.
+      const detached = await runWithoutStdin(world, python, false, ["cred-process", "dev"], defaultMode);
+      expectOneLine(
+        detached,
+        1,
+        /^aws-okta: no answer for "Enter passphrase to unlock .*": stdin is closed and (there is no terminal|no terminal can be opened: the Deno permission set does not grant access to "\/dev\/tty")/,
+      );
+    } finally {
+      await world.close();
+    }
+  },
 });
