@@ -47,8 +47,14 @@ check: $(DENO_DEP)
 fmt: $(DENO_DEP)
 	$(DENO) fmt
 
+# Ends with how many tests ran against the product and how many tested the simulators (and the
+# test harness), counted from deno's JUnit report.
+TEST_REPORT := $(TOOLS)/test-report.xml
 test: $(DENO_DEP)
-	$(DENO) test -P=test --quiet --parallel tests/ src/
+	@mkdir -p $(TOOLS) && rm -f $(TEST_REPORT)
+	@status=0; $(DENO) test -P=test --quiet --parallel --junit-path=$(TEST_REPORT) tests/ src/ || status=$$?; \
+	  if [ -f $(TEST_REPORT) ]; then $(DENO) run -P=test --quiet tests/test_counts.ts $(TEST_REPORT); fi; \
+	  exit $$status
 
 # The fuzz properties (*_fuzz_test.ts) with FUZZ_RUNS inputs each; `make test` runs a sample of each.
 # A failure prints fast-check's seed: FUZZ_SEED=<seed> make fuzz replays it.
