@@ -185,10 +185,11 @@ export class FileKeyring implements Keyring {
         (await decryptJwe(sample.jwe, passphrase)).fill(0);
       } catch (error) {
         if (error instanceof JweError && error.kind === "key") {
-          throw new KeyringError(`the passphrase does not unlock the items already in "${this.dir}"`, {
+          // Said as a read says it: the same mistake, whichever came first.
+          throw new KeyringError(`cannot unlock "${sample.path}": wrong passphrase`, {
             reason: "passphrase",
-            hint: "use the passphrase they were stored with (a keyring has one passphrase), " +
-              "or move the directory away to start a new keyring",
+            hint: "a keyring has one passphrase: use the one its items were stored with " +
+              "(check AWS_OKTA_FILE_PASSPHRASE or what you typed), or move the directory away to start a new one",
           });
         }
         // A damaged item proves nothing either way; it is reported when it is read.

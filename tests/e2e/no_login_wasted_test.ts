@@ -428,7 +428,7 @@ Deno.test("file keyring: a new one's passphrase is asked twice; add under anothe
       expectOneLine(
         refused,
         1,
-        /^aws-okta: the passphrase does not unlock the items already in ".*\.aws-okta"; use the passphrase they were stored with/,
+        /^aws-okta: cannot unlock ".*\.aws-okta\/.*": wrong passphrase; a keyring has one passphrase: use the one its items were stored with/,
       );
       assert.deepEqual(world.sim.counts(), {}, "refused before any login");
     }
