@@ -47,8 +47,14 @@ check: $(DENO_DEP)
 fmt: $(DENO_DEP)
 	$(DENO) fmt
 
+# Ends with how many tests ran against the product and how many tested the simulators (and the
+# test harness), counted from deno's JUnit report.
+TEST_REPORT := $(TOOLS)/test-report.xml
 test: $(DENO_DEP)
-	$(DENO) test -P=test --quiet --parallel tests/ src/
+	@mkdir -p $(TOOLS) && rm -f $(TEST_REPORT)
+	@status=0; $(DENO) test -P=test --quiet --parallel --junit-path=$(TEST_REPORT) tests/ src/ || status=$$?; \
+	  if [ -f $(TEST_REPORT) ]; then $(DENO) run -P=test --quiet tests/test_counts.ts $(TEST_REPORT); fi; \
+	  exit $$status
 
 # The tests that mean something on Windows, run by the Windows build of the pinned Deno under Wine
 # (Debian's wine64 8.0; tests/windows/prepare.sh says what it takes): the whole unit suite (the wincred

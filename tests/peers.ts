@@ -1,7 +1,9 @@
 /**
- * Real peers used by the tests: moto_server (STS) and the AWS CLI. On machines without them (the
+ * Real peers used by the tests: outside programs (moto_server, the AWS CLI, pass, gpg, the keyring
+ * daemons, python3, shells, setsid, ...) and libraries (libfido2). On machines without them (the
  * macOS and Windows CI jobs), tests that need them are skipped with a warning; `.ci/run` sets
- * AWS_OKTA_REQUIRE_PEERS=1 so that a missing peer fails the run there instead of hiding tests.
+ * AWS_OKTA_REQUIRE_PEERS=1, and then each missing peer is a failing test that names it and says how
+ * to install it, instead of hidden tests.
  *
  * @module
  */
@@ -27,18 +29,60 @@ export function findExecutable(name: string): string | undefined {
   return undefined;
 }
 
+/** How to get the programs the tests use (Debian package names, as `.ci/run` installs them). */
+const INSTALL: Record<string, string> = {
+  pass: "apt-get install pass",
+  gpg: "apt-get install gnupg",
+  "gnome-keyring-daemon": "apt-get install gnome-keyring",
+  "secret-tool": "apt-get install libsecret-tools",
+  "dbus-daemon": "apt-get install dbus-daemon",
+  python3: "apt-get install python3",
+  bash: "apt-get install bash",
+  dash: "apt-get install dash",
+  zsh: "apt-get install zsh",
+  fish: "apt-get install fish",
+  setsid: "apt-get install util-linux",
+  setpriv: "apt-get install util-linux",
+  moto_server: "pip install 'moto[server]'",
+  aws: "pip install awscli",
+};
+
+const reported = new Set<string>();
+
 /**
- * Returns the peer's path, or undefined (with a warning) when it is missing and peers are optional.
- * Throws when it is missing and AWS_OKTA_REQUIRE_PEERS=1.
+ * Says that a peer is missing: with AWS_OKTA_REQUIRE_PEERS=1, by registering a test that fails
+ * naming it (once per test file); otherwise with a warning. Call it at module level, where tests
+ * are registered, and skip the tests that need the peer.
  */
-export function requirePeer(name: string, install: string): string | undefined {
+export function reportMissingPeer(name: string, install = INSTALL[name] ?? "install it"): void {
+  if (reported.has(name)) return;
+  reported.add(name);
+  if (PEERS_REQUIRED) {
+    Deno.test(`peer "${name}" is installed (AWS_OKTA_REQUIRE_PEERS=1)`, () => {
+      throw new Error(
+        `${name} is required by the tests (AWS_OKTA_REQUIRE_PEERS=1) but was not found: ${install}`,
+      );
+    });
+    return;
+  }
+  console.warn(`warning: ${name} not found; skipping the tests that need it (${install})`);
+}
+
+/**
+ * Returns the peer's path, or undefined when it is missing (then {@linkcode reportMissingPeer}
+ * warns, or registers a failing test when AWS_OKTA_REQUIRE_PEERS=1). Call it at module level and
+ * use `ignore: !path` on the tests that need it.
+ */
+export function requirePeer(name: string, install = INSTALL[name] ?? "install it"): string | undefined {
   const path = findExecutable(name);
   if (path) return path;
-  if (PEERS_REQUIRED) {
-    throw new Error(`${name} is required by the tests (AWS_OKTA_REQUIRE_PEERS=1): ${install}`);
-  }
-  console.warn(`warning: ${name} not found on PATH; skipping the tests that need it (${install})`);
+  reportMissingPeer(name, install);
   return undefined;
+}
+
+/** True when any of `programs` is missing (each reported as {@linkcode requirePeer} does): for `ignore`. */
+export function skipWithout(programs: readonly string[]): boolean {
+  return programs.map((name) => requirePeer(name)).some((path) => path === undefined);
 }
 
 /** A running moto_server. */

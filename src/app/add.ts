@@ -35,6 +35,10 @@ const REGIONS = ["us", "emea", "preview"] as const;
 /** Asks, validates with a login, stores. */
 export async function addCredentials(ctx: AppContext, input: AddInput): Promise<AddResult> {
   const { prompter } = ctx;
+  // Where the credentials will go is settled before any question or login (no HOME, a keyring
+  // that cannot be used): nobody should type a password and approve MFA to learn it.
+  const keyring = await openAppKeyring(ctx);
+  await keyring.checkWritable?.();
   let organization = "";
   let domain = input.domain?.trim();
   if (!domain) {
@@ -67,7 +71,6 @@ export async function addCredentials(ctx: AppContext, input: AddInput): Promise<
     openSecurityKey: securityKeyOpener(ctx),
   });
 
-  const keyring = await openAppKeyring(ctx);
   const key = oktaCredentialsKey(input.account);
   const storedDomain = baseUrl.protocol === "https:" && baseUrl.port === "" ? baseUrl.host : baseUrl.origin;
   await setOktaCredentials(keyring, key, {

@@ -15,7 +15,7 @@ import { AppError } from "../errors.ts";
 import type { AwsCredentials } from "../aws/credentials.ts";
 import type { Keyring } from "../keyring/keyring.ts";
 import { type CachedSession, SessionCache } from "../keyring/items.ts";
-import { parseDuration } from "../config/duration.ts";
+import { formatDuration, parseDuration } from "../config/duration.ts";
 import type { AppContext } from "./context.ts";
 import { openAppKeyring } from "./keyring.ts";
 import { cacheKey } from "./cache_key.ts";
@@ -77,6 +77,7 @@ export async function getCredentials(
   });
   const cache = new SessionCache(keyring, { singleItem: ctx.options.sessionCacheSingleItem, withLock });
   const minTtl = minTtlSeconds(ctx);
+  for (const step of steps) checkMinTtl(minTtl, step.durationSeconds, step.label);
   const last = steps[steps.length - 1]!;
 
   if (!request.refresh) {
@@ -87,7 +88,10 @@ export async function getCredentials(
     }
   }
   const lockName = loginLockName(profile);
-  return await withLock(lockName, () => refresh(ctx, { profile, steps, keyring, cache, minTtl, request }));
+  return await withLock(
+    lockName,
+    () => retryingRejectedHop(ctx, { profile, steps, keyring, cache, minTtl, request }),
+  );
 }
 
 interface RefreshInput {
@@ -99,6 +103,46 @@ interface RefreshInput {
   request: CredentialRequest;
 }
 
+/** STS's answers to a request signed with credentials it no longer accepts. */
+const REJECTED_CREDENTIALS = new Set(["ExpiredToken", "InvalidClientTokenId"]);
+
+/**
+ * A cached hop can look fresh and still be refused by STS (revoked, or cut short by a policy or a
+ * clock): without this, every call would fail until `--refresh`. So when STS rejects the
+ * credentials an AssumeRole was signed with, the cached hop that supplied them is dropped and the
+ * chain is done once more from the hop before it.
+ */
+async function retryingRejectedHop(ctx: AppContext, input: RefreshInput): Promise<ProfileCredentials> {
+  try {
+    return await refresh(ctx, input);
+  } catch (error) {
+    if (input.request.refresh || !(error instanceof Error && "code" in error)) throw error;
+    if (!REJECTED_CREDENTIALS.has(String(error.code))) throw error;
+    // The deepest fresh hop below the last is the one whose credentials signed the refused call.
+    const used = await deepestFreshHop(ctx, input, input.steps.length - 1);
+    if (!used) throw error;
+    const step = input.steps[used.index]!;
+    ctx.debug(
+      `sts: the cached session of "${step.label}" was refused (${error.code}); dropping it and retrying`,
+    );
+    await input.cache.remove(step.key);
+    return await refresh(ctx, input);
+  }
+}
+
+/** The deepest hop before `end` with a fresh cached session, and that session. */
+async function deepestFreshHop(
+  ctx: AppContext,
+  input: RefreshInput,
+  end: number,
+): Promise<{ index: number; session: CachedSession } | undefined> {
+  for (let i = end - 1; i >= 0; i--) {
+    const session = await input.cache.get(input.steps[i]!.key);
+    if (session && isFresh(session, ctx.now(), input.minTtl)) return { index: i, session };
+  }
+  return undefined;
+}
+
 /** Runs under the login lock: finds the deepest fresh hop, then does the rest of the chain. */
 async function refresh(ctx: AppContext, input: RefreshInput): Promise<ProfileCredentials> {
   const { profile, steps, keyring, cache, minTtl, request } = input;
@@ -106,13 +150,10 @@ async function refresh(ctx: AppContext, input: RefreshInput): Promise<ProfileCre
   let current: AwsCredentials | undefined;
   if (!request.refresh) {
     // Another process may have logged in while we waited: look from the last hop backwards.
-    for (let i = steps.length - 1; i >= 0; i--) {
-      const hit = await cache.get(steps[i]!.key);
-      if (hit && isFresh(hit, ctx.now(), minTtl)) {
-        current = fromCached(hit);
-        start = i + 1;
-        break;
-      }
+    const found = await deepestFreshHop(ctx, input, steps.length);
+    if (found) {
+      current = fromCached(found.session);
+      start = found.index + 1;
     }
     if (start === steps.length && current) {
       ctx.debug(`cache: another process refreshed "${profile.name}"`);
@@ -120,6 +161,8 @@ async function refresh(ctx: AppContext, input: RefreshInput): Promise<ProfileCre
     }
   }
 
+  // A login whose result cannot be stored is wasted: find out first.
+  await keyring.checkWritable?.();
   const { buildFetch } = await import("./http.ts");
   const fetch = await buildFetch(ctx);
   const sts = await import("../aws/sts.ts");
@@ -136,6 +179,7 @@ async function refresh(ctx: AppContext, input: RefreshInput): Promise<ProfileCre
       const assertion = await parseSamlAssertion(login.samlResponse);
       const role = await chooseRole(assertion.roles, step.roleArn, ctx.prompter);
       const durationSeconds = step.durationSeconds ?? assertion.sessionDuration ?? 3600;
+      checkMinTtl(minTtl, durationSeconds, step.label);
       ctx.debug(`sts: AssumeRoleWithSAML ${role.roleArn} for ${durationSeconds} s`);
       current = await sts.assumeRoleWithSaml(stsContext(ctx, fetch, step.region), {
         roleArn: role.roleArn,
@@ -246,6 +290,24 @@ function minTtlSeconds(ctx: AppContext): number {
       exitCode: 2,
     });
   }
+}
+
+/**
+ * Sessions no longer than AWS_OKTA_MIN_TTL would be stale the moment they are made: every call would
+ * log in again without saying why. Checked before the login when the length is known, else as soon
+ * as the SAML assertion tells it.
+ */
+function checkMinTtl(minTtl: number, durationSeconds: number | undefined, profile: string): void {
+  if (durationSeconds === undefined || durationSeconds > minTtl) return;
+  throw new AppError(
+    `AWS_OKTA_MIN_TTL (${formatDuration(minTtl)}) is not shorter than the ${
+      formatDuration(durationSeconds)
+    } session of "${profile}": every call would log in again`,
+    {
+      hint: "set AWS_OKTA_MIN_TTL below the session length (default 5m), or ask for a longer session",
+      exitCode: 2,
+    },
+  );
 }
 
 function isFresh(session: CachedSession, now: Date, minTtlSeconds: number): boolean {

@@ -15,8 +15,15 @@ export interface EksTokenRequest {
   credentials: CredentialRequest;
   /** The cluster name (x-k8s-aws-id). */
   clusterName: string;
-  /** `--region`; else the profile's region; else the partition's default STS endpoint. */
+  /**
+   * `--region`; else AWS_REGION, AWS_DEFAULT_REGION, the profile's region (as `aws eks get-token`
+   * picks it); else the partition's default STS endpoint.
+   */
   region?: string;
+}
+
+function envRegion(ctx: AppContext): string | undefined {
+  return ctx.env.get("AWS_REGION")?.trim() || ctx.env.get("AWS_DEFAULT_REGION")?.trim() || undefined;
 }
 
 /** Returns the ExecCredential JSON (with a trailing newline). */
@@ -25,10 +32,9 @@ export async function eksExecCredential(ctx: AppContext, request: EksTokenReques
   checkClusterName(request.clusterName);
   const apiVersion = requestedExecVersion(ctx.env.get("KUBERNETES_EXEC_INFO"));
   const result = await getCredentials(ctx, request.credentials);
-  const endpoint = stsEndpoint(
-    { env: ctx.env, region: request.region ?? result.profile.region },
-    result.roleArn,
-  );
+  // The environment beats the config file, as in the AWS CLI (v1 reads only AWS_DEFAULT_REGION).
+  const region = request.region ?? envRegion(ctx) ?? result.profile.region;
+  const endpoint = stsEndpoint({ env: ctx.env, region }, result.roleArn);
   ctx.debug(`eks: signing for STS in ${endpoint.signingRegion}`);
   const token = await eksToken({
     creds: result.credentials,

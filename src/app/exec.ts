@@ -19,7 +19,6 @@ export interface ChildSpec {
 const FORWARDED: readonly Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT"]
   : ["SIGINT", "SIGTERM", "SIGHUP"];
-const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
 /**
  * Checks that `command` can be run (a path to an executable file, or a name found on PATH) before
@@ -61,6 +60,18 @@ export async function runChild(spec: ChildSpec): Promise<number> {
         cause: error,
       });
     }
+    if ((error as { code?: unknown }).code === "E2BIG") {
+      // execve refuses arguments plus environment beyond the OS limit (ARG_MAX, a single string over
+      // 128 KiB on Linux); shells report it as "Argument list too long" and exit 126.
+      throw new AppError(
+        `cannot run "${spec.command}": its arguments and environment are too big for the OS`,
+        {
+          hint: "unset large environment variables or pass fewer arguments",
+          exitCode: 126,
+          cause: error,
+        },
+      );
+    }
     throw error;
   }
   const handlers = FORWARDED.map((signal) => {
@@ -76,7 +87,8 @@ export async function runChild(spec: ChildSpec): Promise<number> {
   });
   try {
     const status = await child.status;
-    if (status.signal) return 128 + (SIGNAL_NUMBERS[status.signal] ?? 0);
+    // Deno reports a child killed by signal N with code 128 + N (SIGSEGV: 139), as shells do; on
+    // Windows there are no signals and the code is the child's own.
     return status.code;
   } finally {
     for (const remove of handlers) remove();

@@ -10,7 +10,7 @@
 import { AppError } from "../errors.ts";
 import type { Fetch } from "../net/fetch.ts";
 import type { ResolvedProfile } from "../config/aws_config.ts";
-import type { Keyring } from "../keyring/keyring.ts";
+import { type Keyring, KeyringError } from "../keyring/keyring.ts";
 import { getOktaCredentials, getSecretString, setSecretString } from "../keyring/items.ts";
 import { authenticate, classicLogin } from "../okta/classic_login.ts";
 import { oktaBaseUrl } from "../okta/domain.ts";
@@ -44,8 +44,8 @@ export async function samlLogin(
     });
   }
   const creds = await getOktaCredentials(keyring, profile.credentialsKey);
-  const sessionCookie = await getSecretString(keyring, profile.sessionCookieKey);
-  const deviceToken = await getSecretString(keyring, DEVICE_TOKEN_KEY);
+  const sessionCookie = await disposableCookie(ctx, keyring, profile.sessionCookieKey);
+  const deviceToken = await disposableCookie(ctx, keyring, DEVICE_TOKEN_KEY);
   const result = await classicLogin({
     baseUrl: oktaBaseUrl(creds.Domain),
     samlUrl: profile.samlUrl,
@@ -76,7 +76,7 @@ export async function classicSignIn(
   fetch: Fetch,
 ): Promise<{ baseUrl: URL; sessionCookie?: string }> {
   const creds = await getOktaCredentials(keyring, profile.credentialsKey);
-  const deviceToken = await getSecretString(keyring, DEVICE_TOKEN_KEY);
+  const deviceToken = await disposableCookie(ctx, keyring, DEVICE_TOKEN_KEY);
   const baseUrl = oktaBaseUrl(creds.Domain);
   const session = await authenticate({
     baseUrl,
@@ -116,6 +116,28 @@ async function storeCookies(
   if (fresh.deviceToken && fresh.deviceToken !== stored.deviceToken) {
     await setSecretString(keyring, DEVICE_TOKEN_KEY, fresh.deviceToken, "okta device token cookie");
   }
+}
+
+/** What a cookie value may hold (RFC 6265 cookie-octets, roughly): anything else cannot be sent. */
+const COOKIE_VALUE = /^[\x21-\x7e]+$/;
+
+/**
+ * The stored Okta session or device-token cookie, or undefined when there is none or it cannot be
+ * used: both are disposable (a login makes new ones), so a damaged item is a cache miss, not an
+ * error that would block every login until someone removes it by hand.
+ */
+async function disposableCookie(ctx: AppContext, keyring: Keyring, key: string): Promise<string | undefined> {
+  let value: string | undefined;
+  try {
+    value = await getSecretString(keyring, key);
+  } catch (error) {
+    if (!(error instanceof KeyringError && error.reason === "corrupted")) throw error;
+    ctx.debug(`okta: the "${key}" item is corrupted; logging in without it`);
+    return undefined;
+  }
+  if (value === undefined || COOKIE_VALUE.test(value)) return value;
+  ctx.debug(`okta: the "${key}" item holds no usable cookie; logging in without it`);
+  return undefined;
 }
 
 /** AWS_OKTA_POLL_INTERVAL_MS tunes the MFA push polling interval (tests and slow links). */

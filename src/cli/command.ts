@@ -27,6 +27,8 @@ export interface FlagSpec {
   env?: readonly string[];
   /** Used when neither the flag nor an env variable is set; shown in help as `(default ...)`. */
   default?: string | boolean | number;
+  /** For `duration` flags: the shortest and longest accepted, in seconds (a usage error outside). */
+  range?: readonly [number, number];
   /** The only accepted values (validated, shown in help, offered by completions). */
   values?: readonly string[];
   /** Placeholder in help, e.g. `DURATION`, `NAME`. */

@@ -6,6 +6,7 @@
  */
 
 import type { AppContext, Env, GlobalOptions } from "../app/context.ts";
+import { AppError } from "../errors.ts";
 import { createDebugLog } from "../ui/debug_log.ts";
 import { createPrompter } from "../ui/terminal.ts";
 import type { ParsedCommand } from "./command.ts";
@@ -27,7 +28,10 @@ export function appContext(input: ParsedCommand, promptMode: PromptMode): AppCon
     prompter: createPrompter({ mode: promptMode, env: processEnv }),
     debug: createDebugLog(options.debug),
     now: () => new Date(),
-    home: homeDir(processEnv),
+    // Read when a path under it is needed, so that a missing HOME fails only the commands that need it.
+    get home() {
+      return homeDir(processEnv);
+    },
     options,
   };
 }
@@ -53,7 +57,20 @@ function globalOptions(input: ParsedCommand): GlobalOptions {
   return options;
 }
 
-/** HOME, or USERPROFILE on Windows. */
+/**
+ * HOME, or USERPROFILE on Windows. Never a relative path: secrets and locks written relative to
+ * the working directory would land wherever the command happened to run. (The OS's own lookup,
+ * `Deno.homeDir`, needs the `sys` permission the launcher does not grant.)
+ */
 export function homeDir(env: Env): string {
-  return env.get("HOME") ?? env.get("USERPROFILE") ?? ".";
+  const windows = Deno.build.os === "windows";
+  const home = env.get("HOME") || env.get("USERPROFILE") || "";
+  const absolute = windows ? /^([A-Za-z]:)?[\\/]/.test(home) : home.startsWith("/");
+  if (!absolute) {
+    const name = windows ? "USERPROFILE" : "HOME";
+    throw new AppError(home ? `${name} is not an absolute path: "${home}"` : `${name} is not set`, {
+      hint: `set ${name} to your home directory (aws-okta keeps its keyring, locks and config there)`,
+    });
+  }
+  return home;
 }

@@ -8,6 +8,9 @@
 import type { CredentialRequest } from "../app/credentials.ts";
 import type { FlagSpec, ParsedCommand } from "./command.ts";
 
+/** The lengths STS accepts for a role session (DurationSeconds), checked before any login. */
+const STS_DURATION_RANGE = [900, 43200] as const;
+
 /** `-t`, `-a` and `--refresh`. The TTL variables are honoured by every command alike. */
 export const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
   {
@@ -17,6 +20,7 @@ export const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
     valueName: "DURATION",
     description: "Duration of the role assumed with SAML (default: the Okta app's SessionDuration, else 1h)",
     env: ["AWS_SESSION_TTL"],
+    range: STS_DURATION_RANGE,
   },
   {
     name: "assume-role-ttl",
@@ -25,6 +29,7 @@ export const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
     valueName: "DURATION",
     description: "Duration of each further assumed role (AWS caps chained roles at 1h)",
     env: ["AWS_ASSUME_ROLE_TTL"],
+    range: STS_DURATION_RANGE,
   },
   { name: "refresh", type: "boolean", description: "Ignore cached sessions and log in again" },
 ];

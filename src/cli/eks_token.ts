@@ -34,7 +34,8 @@ export const eksTokenCommand = defineCommand({
       short: "r",
       type: "string",
       valueName: "REGION",
-      description: "Region of the STS endpoint that signs (default: the profile's region)",
+      description:
+        "Region of the STS endpoint that signs (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)",
     },
   ],
   examples: [

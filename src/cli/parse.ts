@@ -13,7 +13,7 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { parseDuration } from "../config/duration.ts";
+import { formatDuration, parseDuration } from "../config/duration.ts";
 import {
   type CommandSpec,
   findSubcommand,
@@ -319,7 +319,7 @@ class Parser {
       case "boolean":
         return this.#bool(flag, text, variable);
       case "duration":
-        return this.#duration(text, where);
+        return this.#duration(flag, text, where);
       case "integer": {
         const value = Number(text);
         if (!/^[+-]?\d+$/.test(text) || !Number.isSafeInteger(value)) {
@@ -339,13 +339,23 @@ class Parser {
     }
   }
 
-  #duration(text: string, where: string): number {
+  #duration(flag: FlagSpec, text: string, where: string): number {
+    let seconds: number;
     try {
-      return parseDuration(text);
+      seconds = parseDuration(text);
     } catch {
       // The parser's own message names no flag or variable; ours does.
       this.#fail(`invalid duration "${text}" ${where}: ${DURATION_HINT}`);
     }
+    const [min, max] = flag.range ?? [0, Infinity];
+    if (seconds < min || seconds > max) {
+      this.#fail(
+        `invalid duration "${text}" ${where}: use a length from ${formatDuration(min)} to ${
+          formatDuration(max)
+        }`,
+      );
+    }
+    return seconds;
   }
 
   #allowed(flag: FlagSpec, text: string, where: string): void {

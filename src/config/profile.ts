@@ -134,12 +134,18 @@ export function resolveProfile(config: AwsConfig, name: string): ResolvedProfile
   const ttl = (key: string): number | undefined => {
     const found = find(key);
     if (!found) return undefined;
+    let seconds: number;
     try {
-      return parseDuration(found[0]);
+      seconds = parseDuration(found[0]);
     } catch (error) {
       const detail = error instanceof DurationError ? error.detail : String(error);
       throw new ConfigError(`invalid ${key} "${found[0]}" in ${found[1]}: ${detail}`);
     }
+    // STS refuses other lengths; better now than after a login and an MFA prompt.
+    if (seconds < MIN_DURATION_SECONDS || seconds > MAX_DURATION_SECONDS) {
+      throw new ConfigError(`invalid ${key} "${found[0]}" in ${found[1]}: use a length from 15m to 12h`);
+    }
+    return seconds;
   };
 
   const rootIndex = chain.length - 1;

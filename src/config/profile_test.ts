@@ -257,6 +257,15 @@ Deno.test("session_ttl and assume_role_ttl are Go durations found by the generic
     () => resolve("[profile r]\nassume_role_ttl = 10ms\n[profile c]\nsource_profile = r\n", "c"),
     'invalid assume_role_ttl "10ms" in profile "r": must be at least 1s',
   );
+  // Lengths STS refuses are refused before any login.
+  for (const [key, value] of [["session_ttl", "13h"], ["session_ttl", "5m"], ["assume_role_ttl", "899s"]]) {
+    assertConfigError(
+      () => resolve(`[profile r]\n${key} = ${value}\n`, "r"),
+      `invalid ${key} "${value}" in profile "r": use a length from 15m to 12h`,
+    );
+  }
+  assert.equal(resolve("[profile r]\nsession_ttl = 12h\n", "r").sessionTtl, 43200);
+  assert.equal(resolve("[profile r]\nsession_ttl = 15m\n", "r").sessionTtl, 900);
   const none = resolve("[profile r]\n", "r");
   assert.ok(!("sessionTtl" in none) && !("assumeRoleTtl" in none));
 });

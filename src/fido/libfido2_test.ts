@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PEERS_REQUIRED } from "../../tests/peers.ts";
+import { reportMissingPeer } from "../../tests/peers.ts";
 import { AppError } from "../errors.ts";
 import { FidoStatus } from "./device.ts";
 import { installHint, libraryCandidates, loadLibfido2 } from "./libfido2.ts";
@@ -9,9 +9,8 @@ import { UsbSecurityKey } from "./usb_key.ts";
 function realLibrary() {
   try {
     return loadLibfido2();
-  } catch (error) {
-    if (PEERS_REQUIRED) throw error;
-    console.warn(`warning: libfido2 not found; skipping the binding tests (${installHint(Deno.build.os)})`);
+  } catch {
+    reportMissingPeer("libfido2", installHint(Deno.build.os));
     return undefined;
   }
 }

@@ -20,11 +20,18 @@ import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringIte
 export interface FileKeyringOptions {
   /** The directory holding the item files (created 0700 on first write). */
   dir: string;
-  /** Supplies the passphrase; called at most once per instance, and only when an item is read or written. */
-  passphrase: () => Promise<string>;
+  /**
+   * Supplies the passphrase; called at most once per instance, and only when an item is read or
+   * written. `purpose` is "create" when the first write goes to a keyring with no items yet (a
+   * prompt then asks for the new passphrase twice), else "unlock".
+   */
+  passphrase: (purpose: PassphrasePurpose) => Promise<string>;
   /** The clock for the "created" header (tests). */
   now?: () => Date;
 }
+
+/** Why the passphrase is asked for: to open existing items, or to create the keyring's first item. */
+export type PassphrasePurpose = "unlock" | "create";
 
 /** A {@linkcode Keyring} of passphrase-encrypted files in one directory. */
 export class FileKeyring implements Keyring {
@@ -32,9 +39,11 @@ export class FileKeyring implements Keyring {
   readonly backend = "file";
   /** The directory holding the item files. */
   readonly dir: string;
-  readonly #passphraseSource: () => Promise<string>;
+  readonly #passphraseSource: (purpose: PassphrasePurpose) => Promise<string>;
   readonly #now: () => Date;
   #passphrase: Promise<string> | undefined;
+  /** The passphrase is known to open the items already here (or there were none). */
+  #verified = false;
 
   constructor(options: FileKeyringOptions) {
     this.dir = options.dir;
@@ -68,7 +77,7 @@ export class FileKeyring implements Keyring {
       throw corrupted(path, error);
     }
     // Parsed before unlocking, so a damaged file is reported without a passphrase prompt.
-    const passphrase = await this.#unlock();
+    const passphrase = await this.#unlock("unlock");
     let plaintext: Uint8Array;
     try {
       plaintext = await decryptJwe(jwe, passphrase);
@@ -81,6 +90,7 @@ export class FileKeyring implements Keyring {
       }
       throw corrupted(path, error);
     }
+    this.#verified = true;
     try {
       const item = decodeItem(plaintext);
       // Go never writes an item under another file name; if one was copied there, the file name wins.
@@ -93,10 +103,14 @@ export class FileKeyring implements Keyring {
     }
   }
 
-  /** Encrypts and writes an item atomically (temp file 0600, fsync, rename over). */
+  /**
+   * Encrypts and writes an item atomically (temp file 0600, fsync, rename over). The first write of
+   * an instance that has read nothing checks the passphrase against an item already here, so that
+   * one keyring never holds items under two passphrases.
+   */
   async set(item: KeyringItem): Promise<void> {
     const path = this.pathOf(item.key);
-    const passphrase = await this.#unlock();
+    const passphrase = await this.#unlockForWrite();
     const plaintext = encodeItem(item);
     const token = await encryptJwe(plaintext, passphrase, { created: goTimeString(this.#now()) });
     plaintext.fill(0);
@@ -135,9 +149,67 @@ export class FileKeyring implements Keyring {
     return keys.sort();
   }
 
-  #unlock(): Promise<string> {
-    this.#passphrase ??= this.#passphraseSource();
+  /**
+   * Creates the directory if needed and creates and removes a temp file in it; then settles the
+   * passphrase a write would use (asked for, and checked against the items already here).
+   */
+  async checkWritable(): Promise<void> {
+    const hint = "make it writable, or set AWS_OKTA_FILE_DIR to a writable directory";
+    try {
+      await Deno.mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const probe = joinPath(this.dir, tempFileName());
+      (await Deno.open(probe, { createNew: true, write: true, mode: 0o600 })).close();
+      await Deno.remove(probe);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) throw error;
+      throw new KeyringError(`cannot write to the keyring directory "${this.dir}": ${osReason(error)}`, {
+        reason: "io",
+        hint,
+        cause: error,
+      });
+    }
+    await this.#unlockForWrite();
+  }
+
+  #unlock(purpose: PassphrasePurpose): Promise<string> {
+    this.#passphrase ??= this.#passphraseSource(purpose);
     return this.#passphrase;
+  }
+
+  async #unlockForWrite(): Promise<string> {
+    if (this.#verified) return await this.#unlock("unlock");
+    const sample = await this.#anyItem();
+    const passphrase = await this.#unlock(sample ? "unlock" : "create");
+    if (sample) {
+      try {
+        (await decryptJwe(sample.jwe, passphrase)).fill(0);
+      } catch (error) {
+        if (error instanceof JweError && error.kind === "key") {
+          // Said as a read says it: the same mistake, whichever came first.
+          throw new KeyringError(`cannot unlock "${sample.path}": wrong passphrase`, {
+            reason: "passphrase",
+            hint: "a keyring has one passphrase: use the one its items were stored with " +
+              "(check AWS_OKTA_FILE_PASSPHRASE or what you typed), or move the directory away to start a new one",
+          });
+        }
+        // A damaged item proves nothing either way; it is reported when it is read.
+      }
+    }
+    this.#verified = true;
+    return passphrase;
+  }
+
+  /** Some readable item file of this keyring, parsed, or undefined when there is none. */
+  async #anyItem(): Promise<{ path: string; jwe: ParsedJwe } | undefined> {
+    for (const key of await this.keys()) {
+      const path = this.pathOf(key);
+      try {
+        return { path, jwe: parseJwe(Deno.readTextFileSync(path)) };
+      } catch {
+        // Unreadable or damaged: try another.
+      }
+    }
+    return undefined;
   }
 }
 
@@ -165,6 +237,15 @@ function corrupted(path: string, error: unknown): KeyringError {
     reason: "corrupted",
     hint: "remove the file and log in again",
   });
+}
+
+/** "permission denied", "read-only file system", ...: the OS's words without the call and path. */
+function osReason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.message.split("\n")[0]!.replace(/ \(os error \d+\).*$/, "").replace(
+    /^[A-Z]/,
+    (c) => c.toLowerCase(),
+  );
 }
 
 function ioError(message: string, error: unknown): KeyringError {

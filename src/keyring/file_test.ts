@@ -347,6 +347,53 @@ Deno.test("file keyring: concurrent writers and readers only ever see whole item
   });
 });
 
+Deno.test("file keyring: a write under another passphrase than the stored items is refused, before any change", async () => {
+  await withTempDir(async (dir) => {
+    const first = counted({ dir }).kr;
+    await first.set({ key: "okta-creds", data: encoder.encode("secret") });
+    await first.set({ key: "dev session (0)", data: encoder.encode("cached") });
+    const before = await listDir(dir);
+    for (
+      const write of [
+        (kr: FileKeyring) => kr.set({ key: "okta-session-cookie", data: encoder.encode("sid") }),
+        (kr: FileKeyring) => kr.set({ key: "okta-creds", data: encoder.encode("new") }),
+        (kr: FileKeyring) => kr.checkWritable(),
+      ]
+    ) {
+      const error = await keyringError(write(counted({ dir }, "another passphrase").kr), "passphrase");
+      assert.match(error.message, /^cannot unlock ".*(okta-creds|dev session \(0\))": wrong passphrase$/);
+      assert.match(error.hint ?? "", /a keyring has one passphrase/);
+    }
+    assert.deepEqual(await listDir(dir), before);
+    const again = counted({ dir }).kr;
+    assert.equal(decoder.decode((await again.get("okta-creds")).data), "secret");
+    // The right passphrase writes, with one question.
+    const right = counted({ dir });
+    await right.kr.set({ key: "okta-session-cookie", data: encoder.encode("sid") });
+    await right.kr.get("okta-session-cookie");
+    assert.equal(right.calls.count, 1);
+  });
+});
+
+Deno.test("file keyring: the passphrase is asked to create a new keyring, else to unlock", async () => {
+  await withTempDir(async (dir) => {
+    const purposes: string[] = [];
+    const open = () =>
+      new FileKeyring({
+        dir,
+        passphrase: (purpose) => {
+          purposes.push(purpose);
+          return Promise.resolve(PASSPHRASE);
+        },
+      });
+    await open().set({ key: "a", data: encoder.encode("1") });
+    await open().set({ key: "b", data: encoder.encode("2") });
+    await open().get("a");
+    await open().checkWritable();
+    assert.deepEqual(purposes, ["create", "unlock", "unlock", "unlock"]);
+  });
+});
+
 Deno.test("file keyring: an empty passphrase is a valid passphrase", async () => {
   await withTempDir(async (dir) => {
     await counted({ dir }, "").kr.set({ key: "k", data: encoder.encode("v") });

@@ -32,6 +32,12 @@ export interface Keyring {
   remove(key: string): Promise<void>;
   /** The keys of every stored item. */
   keys(): Promise<string[]>;
+  /**
+   * Throws when items cannot be written (a read-only directory, a full disk, a passphrase that does
+   * not open the items already stored), for backends that can tell without writing an item. Called
+   * before a login, whose result would otherwise be lost.
+   */
+  checkWritable?(): Promise<void>;
 }
 
 /** The keyring holds no item under the requested key. */

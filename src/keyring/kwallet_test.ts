@@ -2,15 +2,16 @@
 // run the backend against a stand-in kwalletd on a real dbus-daemon: the D-Bus calls, their
 // argument types, the wallet/folder/app names and the stored bytes are what is checked.
 import assert from "node:assert/strict";
+import { skipWithout } from "../../tests/peers.ts";
 import { connectBus, type DBusConnection, DBusError } from "./dbus_connection.ts";
 import type { DBusMessage, DBusValue } from "./dbus_wire.ts";
 import { encodeItem } from "./item_json.ts";
 import { KeyNotFoundError, KeyringError } from "./keyring.ts";
 import { APP_ID, FOLDER, KWalletKeyring, kwalletPath, WALLET } from "./kwallet.ts";
 import { BackendProber } from "./probe.ts";
-import { hasCommand, startTestBus, type TestBus } from "./test_support.ts";
+import { startTestBus, type TestBus } from "./test_support.ts";
 
-const haveBus = Deno.build.os === "linux" && hasCommand("dbus-daemon");
+const haveBus = Deno.build.os === "linux" && !skipWithout(["dbus-daemon"]);
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const bytes = (value: string) => new TextEncoder().encode(value);
 

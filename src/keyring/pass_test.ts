@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
+import { skipWithout } from "../../tests/peers.ts";
 import { encodeItem } from "./item_json.ts";
 import { KeyNotFoundError, KeyringError } from "./keyring.ts";
 import { PassKeyring } from "./pass.ts";
-import { createPassStore, hasCommand, runTool, type TestPassStore } from "./test_support.ts";
+import { createPassStore, runTool, type TestPassStore } from "./test_support.ts";
 
-const havePass = Deno.build.os !== "windows" && hasCommand("pass") && hasCommand("gpg");
+const havePass = Deno.build.os !== "windows" && !skipWithout(["pass", "gpg"]);
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const bytes = (value: string) => new TextEncoder().encode(value);
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { BackendProber, passStoreDir, probeTimeoutMs } from "./probe.ts";
 import { BACKENDS } from "./select.ts";
-import { hasCommand, startHungBus, startTestBus } from "./test_support.ts";
+import { startHungBus, startTestBus } from "./test_support.ts";
+import { skipWithout } from "../../tests/peers.ts";
 
 const env = (vars: Record<string, string>) => ({ get: (name: string) => vars[name] });
 const unix = Deno.build.os !== "windows";
@@ -69,7 +70,7 @@ Deno.test({
 
 Deno.test({
   name: "a bus without keyring services makes both D-Bus backends unusable",
-  ignore: !unix || !hasCommand("dbus-daemon"),
+  ignore: !unix || skipWithout(["dbus-daemon"]),
   async fn() {
     const bus = await startTestBus();
     try {

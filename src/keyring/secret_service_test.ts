@@ -3,10 +3,10 @@
 // so the test process itself never loads libsecret.
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
+import { skipWithout } from "../../tests/peers.ts";
 import { LibraryLoadError, loadLibrary } from "./libsecret.ts";
 import {
   createGoLibsecretItem,
-  hasCommand,
   runTool,
   startSecretService,
   type TestSecretService,
@@ -15,7 +15,7 @@ import {
 const CLIENT = fileURLToPath(new URL("../../tests/fixtures/keyring/keyring_client.ts", import.meta.url));
 const CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
 const haveDaemon = Deno.build.os === "linux" &&
-  ["dbus-daemon", "gnome-keyring-daemon", "secret-tool"].every(hasCommand);
+  !skipWithout(["dbus-daemon", "gnome-keyring-daemon", "secret-tool"]);
 
 interface ClientResult {
   code: number;

@@ -15,7 +15,7 @@ import type { Keyring } from "./keyring.ts";
 import { KeyringError } from "./keyring.ts";
 // The file backend is the default and the fallback, and has no FFI: static, to keep the cache hit to
 // one module-loading round. OS backends stay lazy.
-import { FileKeyring } from "./file.ts";
+import { FileKeyring, type PassphrasePurpose } from "./file.ts";
 import type { BackendProber, BackendStatus } from "./probe.ts";
 
 /** The backend names the CLI accepts (`--backend`), in aws-okta's (99designs/keyring's) order of preference. */
@@ -127,7 +127,7 @@ async function openBackend(
 
 function openFile(options: OpenKeyringOptions): Keyring {
   const dir = fileDir(options);
-  return new FileKeyring({ dir, passphrase: () => filePassphrase(options, dir) });
+  return new FileKeyring({ dir, passphrase: (purpose) => filePassphrase(options, dir, purpose) });
 }
 
 /** AWS_OKTA_FILE_DIR (a leading "~" means the home directory), else `<home>/.aws-okta`. */
@@ -143,9 +143,44 @@ export function fileDir(options: Pick<OpenKeyringOptions, "home" | "env">): stri
   return `${home}${separator}.aws-okta`;
 }
 
-/** AWS_OKTA_FILE_PASSPHRASE when set, even to "" (as aws-vault), else one hidden prompt. */
-function filePassphrase(options: OpenKeyringOptions, dir: string): Promise<string> {
+/**
+ * AWS_OKTA_FILE_PASSPHRASE when set, else a hidden prompt: once to unlock, twice (typed and
+ * repeated) to create a keyring, since a typo there would lock its items away. Never empty: an
+ * empty passphrase would leave the Okta password readable by anyone who can read the files.
+ */
+async function filePassphrase(
+  options: OpenKeyringOptions,
+  dir: string,
+  purpose: PassphrasePurpose,
+): Promise<string> {
   const fromEnv = options.env.get("AWS_OKTA_FILE_PASSPHRASE");
-  if (fromEnv !== undefined) return Promise.resolve(fromEnv);
-  return options.promptSecret(`Enter passphrase to unlock "${dir}": `);
+  if (fromEnv !== undefined) {
+    if (fromEnv === "") {
+      throw new KeyringError("AWS_OKTA_FILE_PASSPHRASE is empty", {
+        reason: "passphrase",
+        hint: "set it to the file keyring's passphrase, or unset it to be asked",
+      });
+    }
+    return fromEnv;
+  }
+  const empty = () =>
+    new KeyringError("the file keyring's passphrase cannot be empty", {
+      reason: "passphrase",
+      hint: "type a passphrase, or set AWS_OKTA_FILE_PASSPHRASE",
+    });
+  if (purpose === "unlock") {
+    const typed = await options.promptSecret(`Enter passphrase to unlock "${dir}": `);
+    if (typed === "") throw empty();
+    return typed;
+  }
+  const typed = await options.promptSecret(`Choose a passphrase for the new keyring "${dir}": `);
+  if (typed === "") throw empty();
+  const repeated = await options.promptSecret("Repeat the passphrase: ");
+  if (repeated !== typed) {
+    throw new KeyringError("the two passphrases differ", {
+      reason: "passphrase",
+      hint: "run the command again",
+    });
+  }
+  return typed;
 }

@@ -132,22 +132,16 @@ Deno.test("an unknown backend is a usage error listing the known ones", async ()
   );
 });
 
-Deno.test("the file passphrase comes from AWS_OKTA_FILE_PASSPHRASE, even when empty", async () => {
+Deno.test("the file passphrase comes from AWS_OKTA_FILE_PASSPHRASE, with no prompt", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    for (const passphrase of ["", "from env"]) {
-      const vars = { AWS_OKTA_FILE_DIR: dir, AWS_OKTA_FILE_PASSPHRASE: passphrase };
-      const writer = await openKeyring({
-        backend: "file",
-        home: "/h",
-        env: env(vars),
-        promptSecret: noPrompt,
-      });
-      await writer.set({ key: "k", data: new TextEncoder().encode(passphrase || "empty") });
-      // A differently-keyed reader proves the env value, not some default, encrypted the item.
-      const reader = new FileKeyring({ dir, passphrase: () => Promise.resolve(passphrase) });
-      assert.equal(new TextDecoder().decode((await reader.get("k")).data), passphrase || "empty");
-    }
+    const passphrase = "from env";
+    const vars = { AWS_OKTA_FILE_DIR: dir, AWS_OKTA_FILE_PASSPHRASE: passphrase };
+    const writer = await openKeyring({ backend: "file", home: "/h", env: env(vars), promptSecret: noPrompt });
+    await writer.set({ key: "k", data: new TextEncoder().encode("value") });
+    // A differently-keyed reader proves the env value, not some default, encrypted the item.
+    const reader = new FileKeyring({ dir, passphrase: () => Promise.resolve(passphrase) });
+    assert.equal(new TextDecoder().decode((await reader.get("k")).data), "value");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -172,7 +166,52 @@ Deno.test("without AWS_OKTA_FILE_PASSPHRASE, one hidden prompt names the directo
     await kr.set({ key: "a", data: new Uint8Array([1]) });
     await kr.set({ key: "b", data: new Uint8Array([2]) });
     await kr.get("a");
+    // A new keyring: the passphrase is typed twice.
+    assert.deepEqual(questions, [
+      `Choose a passphrase for the new keyring "${dir}": `,
+      "Repeat the passphrase: ",
+    ]);
+    questions.length = 0;
+    const existing = await openKeyring({
+      backend: "file",
+      home: "/h",
+      env: env({ AWS_OKTA_FILE_DIR: dir }),
+      promptSecret,
+    });
+    await existing.set({ key: "c", data: new Uint8Array([3]) });
     assert.deepEqual(questions, [`Enter passphrase to unlock "${dir}": `]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the file passphrase is never empty, and a new keyring's is typed the same twice", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const open = (vars: Record<string, string>, answers: string[]) =>
+      openKeyring({
+        backend: "file",
+        home: "/h",
+        env: env({ AWS_OKTA_FILE_DIR: dir, ...vars }),
+        promptSecret: () => Promise.resolve(answers.shift() ?? "unexpected prompt"),
+      });
+    const cases: [Record<string, string>, string[], string, string][] = [
+      [{ AWS_OKTA_FILE_PASSPHRASE: "" }, [], "AWS_OKTA_FILE_PASSPHRASE is empty", "unset it to be asked"],
+      [{}, [""], "the file keyring's passphrase cannot be empty", "type a passphrase"],
+      [{}, ["one", "other"], "the two passphrases differ", "run the command again"],
+    ];
+    for (const [vars, answers, message, hint] of cases) {
+      const kr = await open(vars, answers);
+      const error = await kr.set({ key: "a", data: new Uint8Array([1]) }).catch((e) => e);
+      assert.ok(error instanceof KeyringError, String(error));
+      assert.equal(error.message, message);
+      assert.match(error.hint ?? "", new RegExp(hint));
+      assert.deepEqual(await kr.keys(), [], "nothing written");
+    }
+    // An existing keyring: an empty answer to the unlock question is refused too.
+    await (await open({}, ["pass", "pass"])).set({ key: "a", data: new Uint8Array([1]) });
+    const error = await (await open({}, [""])).get("a").catch((e) => e);
+    assert.equal(error.message, "the file keyring's passphrase cannot be empty");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

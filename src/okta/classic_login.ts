@@ -165,6 +165,8 @@ class Login {
   readonly #appUrl: URL;
   readonly #debug: (line: string) => void;
   readonly #factorContext: FactorContext;
+  /** An Okta HTML page was loaded whole: it would have set the DT cookie if Okta sets one. */
+  #pageLoaded = false;
 
   constructor(client: OktaClient, input: AuthenticateInput, appUrl: URL) {
     this.#client = client;
@@ -189,6 +191,7 @@ class Login {
     // A redirect to the sign-in page already says "no session". The page itself is only worth
     // fetching for the DT (device token) cookie Okta sets there, which "remember this device" needs.
     const stopAt = this.#client.jar.get("DT") === undefined ? undefined : isSignInPage;
+    if (!stopAt) this.#pageLoaded = true;
     const answer: HtmlResult = await this.#client.getHtml(url, stopAt ? { retry, stopAt } : { retry });
     if (answer.stopped) return { kind: "signin" };
     return parseAppPage(answer.body, answer.status);
@@ -231,6 +234,7 @@ class Login {
 
   /** Password login through the Authn API; returns the session token (or says the jar has the session). */
   async passwordLogin(): Promise<Proof> {
+    await this.#getDeviceToken();
     const password = await this.#input.password();
     const start = () => {
       const request: Parameters<typeof primaryAuth>[1] = { username: this.#input.username, password };
@@ -238,6 +242,24 @@ class Login {
       return primaryAuth(this.#client, request);
     };
     return this.#complete(await start(), start);
+  }
+
+  /**
+   * Okta remembers a device (the `rememberDevice=true` of the MFA verify) by its `DT` cookie, which
+   * only its HTML pages set. Without one, the first login's MFA could not be remembered and the
+   * second login would ask again: so a client that has none loads the sign-in page first (once;
+   * the cookie is stored with the session).
+   */
+  async #getDeviceToken(): Promise<void> {
+    if (this.#client.jar.get("DT") !== undefined || this.#pageLoaded) return;
+    this.#pageLoaded = true;
+    try {
+      const answer = await this.#client.getHtml("/login/login.htm", { retry: false });
+      this.#debug(`okta: sign-in page for a device token: HTTP ${answer.status}`);
+    } catch (error) {
+      // Only a convenience: the login itself decides whether Okta can be reached.
+      this.#debug(`okta: no device token: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   signinError(): AppError {

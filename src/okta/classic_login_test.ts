@@ -467,6 +467,23 @@ Deno.test("authenticate: password + MFA, then sessionCookieRedirect yields sid a
   assert.equal(requests.at(-1), redirect, "the dashboard behind the redirect is not loaded");
 });
 
+Deno.test("authenticate: the sign-in page is loaded for a DT cookie only when none is stored", async () => {
+  for (const [deviceToken, pages] of [[undefined, 1], ["dt-stored", 0]] as const) {
+    const { requests } = await scenario(
+      { authn: [{ file: "error_E0000004.json", status: 401 }] },
+      {},
+      async (server, run) => {
+        const { samlUrl: _samlUrl, ...rest } = input(server, run, deviceToken ? { deviceToken } : {});
+        await failure(authenticate(rest));
+      },
+    );
+    const signIn = requests.filter((request) => request.path.startsWith("/login/login.htm"));
+    assert.equal(signIn.length, pages, `device token ${deviceToken}`);
+    const [authn] = authnCalls(requests);
+    if (deviceToken) assert.match(authn?.headers.get("cookie") ?? "", /DT=dt-stored/);
+  }
+});
+
 Deno.test("authenticate: a wrong password is refused before any redirect", async () => {
   const { requests } = await scenario(
     { authn: [{ file: "error_E0000004.json", status: 401 }] },
@@ -477,5 +494,9 @@ Deno.test("authenticate: a wrong password is refused before any redirect", async
       assert.match(error.message, /^Okta rejected the username or password/);
     },
   );
-  assert.equal(requests.length, 1);
+  // The sign-in page (for a DT cookie), then the refused authn and nothing more.
+  assert.deepEqual(requests.map((request) => request.path.replace(/\?.*$/, "")), [
+    "/login/login.htm",
+    "/api/v1/authn",
+  ]);
 });

@@ -42,6 +42,8 @@ interface Channel {
   /** The terminal whose mode is switched for secrets (terminal channels only). */
   raw?: { setRaw(mode: boolean): void };
   write(text: string): void;
+  /** Why answers come from stdin (lines channels): what a "no answer" error says, truthfully. */
+  why?: { reason: string; hint: string };
 }
 
 interface Tty {
@@ -52,6 +54,11 @@ interface Tty {
 
 /** The controlling terminal once opened; null when it cannot be. */
 let tty: Tty | null | undefined;
+/**
+ * Why the terminal could not be opened: "none" when there is no controlling terminal, "denied"
+ * when Deno's permissions refused to try, else the OS's reason.
+ */
+let ttyFailure: string | undefined;
 
 /** Creates the prompter; nothing is opened or read until the first question. */
 export function createPrompter(options: PrompterOptions): Prompter {
@@ -67,7 +74,7 @@ export function createPrompter(options: PrompterOptions): Prompter {
       const line = await ch.reader.readLine();
       // The answer is not echoed, so end the prompt's line ourselves.
       ch.write("\n");
-      if (line === null) throw noAnswer(question);
+      if (line === null) throw noAnswer(question, ch.why);
       return line;
     }
     const result = secret ? await readSecret(ch, promptText(prompt)) : await readTyped(ch);
@@ -118,13 +125,40 @@ function openChannel(mode: PromptMode): Channel {
     const write = Deno.stderr.isTerminal() || mode === "stdin" ? writeErr : (openTty()?.write ?? writeErr);
     return { kind: "terminal", reader: stdinReader(), raw: Deno.stdin, write };
   }
-  if (mode === "tty" || (mode === "auto" && !stdinIsPipeOrFile())) {
+  const piped = stdinIsPipeOrFile();
+  if (mode === "tty" || (mode === "auto" && !piped)) {
     const terminal = openTty();
     if (terminal) {
       return { kind: "terminal", reader: terminal.reader, raw: terminal.input, write: terminal.write };
     }
   }
-  return { kind: "lines", reader: stdinReader(), write: writeErr };
+  return { kind: "lines", reader: stdinReader(), write: writeErr, why: linesReason(mode, piped) };
+}
+
+/** Why answers are read as lines from stdin, said as it is: a terminal may well be there. */
+function linesReason(mode: PromptMode, piped: boolean): { reason: string; hint: string } {
+  const ranOut = "the answers piped to stdin ran out";
+  if (mode === "stdin") {
+    return {
+      reason: piped ? ranOut : "stdin is closed and answers are read from stdin only",
+      hint: "pipe the answers to stdin, one per line, or set AWS_OKTA_PROMPT=tty to answer at the terminal",
+    };
+  }
+  // Mode auto with piped answers never looks for a terminal.
+  if (ttyFailure === undefined) {
+    return { reason: ranOut, hint: "pipe one answer per line for every question" };
+  }
+  const start = piped ? ranOut : "stdin is closed";
+  const hint = "run it in a terminal, or pipe the answers to stdin, one per line";
+  if (ttyFailure === "none") return { reason: `${start} and there is no terminal`, hint };
+  if (ttyFailure === "denied") {
+    return {
+      reason:
+        `${start} and no terminal can be opened: the Deno permission set does not grant access to "/dev/tty"`,
+      hint,
+    };
+  }
+  return { reason: `${start} and the terminal cannot be opened: ${ttyFailure}`, hint };
 }
 
 /** Opens the controlling terminal once; null when there is none (daemons, CI) or it is refused. */
@@ -144,10 +178,23 @@ function openTty(): Tty | null {
       reader: new LineReader((buffer) => input.read(buffer), 4096),
       write: (text) => writeAll((bytes) => output.writeSync(bytes), text),
     };
-  } catch {
+  } catch (error) {
     // No controlling terminal (ENXIO), no console, or no permission: answers come from stdin.
+    ttyFailure = ttyFailureOf(error);
   }
+  if (!tty) ttyFailure ??= "none";
   return tty;
+}
+
+function ttyFailureOf(error: unknown): string {
+  // ENXIO ("no such device or address"): the process has no controlling terminal.
+  const enxio = error instanceof Error && /\(os error 6\)|no such device or address/i.test(error.message);
+  if (error instanceof Deno.errors.NotFound || enxio) return "none";
+  // Deno refused before the OS was asked, so whether there is a terminal is unknown (the /proc
+  // files that would tell need all permissions too).
+  if (error instanceof Deno.errors.NotCapable) return "denied";
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0]!.replace(/ \(os error \d+\).*$/, "").toLowerCase();
 }
 
 /** True when someone piped or redirected answers in (as opposed to /dev/null or a closed stdin). */
@@ -214,8 +261,9 @@ function label(question: string): string {
   return question.trim().replace(/\s*[:?]$/, "");
 }
 
-function noAnswer(question: string): AppError {
-  return new AppError(`no answer for "${label(question)}": stdin is closed and there is no terminal`, {
-    hint: "run it in a terminal, or pipe the answers to stdin, one per line",
-  });
+function noAnswer(question: string, why = { reason: "stdin is closed", hint: "" }): AppError {
+  return new AppError(
+    `no answer for "${label(question)}": ${why.reason}`,
+    why.hint ? { hint: why.hint } : {},
+  );
 }

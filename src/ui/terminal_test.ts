@@ -4,6 +4,7 @@
  * for echo-off secrets and Ctrl-C.
  */
 import assert from "node:assert/strict";
+import { reportMissingPeer } from "../../tests/peers.ts";
 
 type Op = ["text", string, string?] | ["secret", string] | ["choose", string, string[]] | ["say", string];
 type Result = string | number | null | { error: string; hint?: string; exitCode: number };
@@ -50,6 +51,7 @@ const SETSID = Deno.build.os === "windows" ? undefined : ["/usr/bin/setsid", "/b
     return false;
   }
 });
+if (SETSID === undefined && Deno.build.os !== "windows") reportMissingPeer("setsid");
 
 interface Run {
   code: number;
@@ -145,22 +147,28 @@ Deno.test("choose re-asks on a bad answer, then gives up after three more tries"
   assert.equal(failed.stdout, "");
 });
 
-Deno.test("closed stdin without a terminal is an error naming the question", async () => {
-  const result = await run([["text", "Okta username: "], ["secret", "Okta password: "], [
+Deno.test("piped answers that run out are an error naming the question and saying what is true", async () => {
+  const ops: Op[] = [["text", "Okta username: "], ["secret", "Okta password: "], [
     "choose",
     "Pick one:",
     FACTORS,
-  ]], {
-    stdin: "alice\n",
-  });
-  const hint = "run it in a terminal, or pipe the answers to stdin, one per line";
+  ]];
+  const result = await run(ops, { stdin: "alice\n" });
+  const hint = "pipe one answer per line for every question";
   assert.deepEqual(result.results, [
     "alice",
-    { error: 'no answer for "Okta password": stdin is closed and there is no terminal', hint, exitCode: 1 },
-    { error: 'no answer for "Pick one": stdin is closed and there is no terminal', hint, exitCode: 1 },
+    { error: 'no answer for "Okta password": the answers piped to stdin ran out', hint, exitCode: 1 },
+    { error: 'no answer for "Pick one": the answers piped to stdin ran out', hint, exitCode: 1 },
   ]);
   assert.equal(result.code, 1);
   assert.equal(result.stdout, "");
+  // Mode tty looks for a terminal first: here (setsid) there is none, and the message says so.
+  const tty = await run([["text", "A:"], ["text", "B:"]], { stdin: "a\n", mode: "tty" });
+  assert.deepEqual(tty.results[1], {
+    error: 'no answer for "B": the answers piped to stdin ran out and there is no terminal',
+    hint: "run it in a terminal, or pipe the answers to stdin, one per line",
+    exitCode: 1,
+  });
 });
 
 Deno.test({
@@ -241,6 +249,7 @@ const PYTHON = Deno.build.os === "windows"
     (result) => result.success ? "python3" : undefined,
     () => undefined,
   ));
+if (PYTHON === undefined && Deno.build.os !== "windows") reportMissingPeer("python3");
 
 async function onPty(
   ops: Op[],

@@ -121,14 +121,17 @@ const CASES: BadInputCase[] = [
     args: ["cred-process", "dev"],
     env: { AWS_OKTA_FILE_PASSPHRASE: "" },
     code: 1,
-    message: /cannot unlock ".*": wrong passphrase; check AWS_OKTA_FILE_PASSPHRASE/,
+    message:
+      /AWS_OKTA_FILE_PASSPHRASE is empty; set it to the file keyring's passphrase, or unset it to be asked/,
   },
   {
     name: "no passphrase and no terminal to ask for it",
     args: ["cred-process", "dev"],
     env: { AWS_OKTA_FILE_PASSPHRASE: undefined },
     code: 1,
-    message: /no answer for "Enter passphrase to unlock .*": stdin is closed and there is no terminal/,
+    // The harness reads answers from stdin only (AWS_OKTA_PROMPT=stdin), and the message says so.
+    message:
+      /no answer for "Enter passphrase to unlock .*": stdin is closed and answers are read from stdin only/,
   },
   {
     name: "keyring directory under a regular file",

@@ -8,7 +8,7 @@ import { oktaRateLimitFault } from "../sim/faults.ts";
 import { encodeBase64 } from "../sim/saml.ts";
 import type { SimFault } from "../sim/faults.ts";
 import type { World } from "./harness.ts";
-import { type BadInputCase, coldOkta, defineCases } from "./bad_input_support.ts";
+import { type BadInputCase, coldOkta, defineCases, ENGINEER } from "./bad_input_support.ts";
 
 /** The count key of the AWS app link in the simulator. */
 const APP_LINK = "GET /home/amazon_aws/:app/:n";
@@ -162,11 +162,20 @@ const CASES: BadInputCase[] = [
     message: /the root element is "html", not a SAML "Response"/,
   },
   {
-    name: "STS ValidationError (session longer than 12h)",
+    name: "a session longer than STS allows (12h) is refused before the login",
     args: ["cred-process", "--refresh", "-t", "48h", "dev"],
+    code: 2,
+    message: /invalid duration "48h" for --session-ttl: use a length from 15m to 12h/,
+  },
+  {
+    name: "STS ValidationError (session longer than the role's MaxSessionDuration)",
+    setup: (w) => {
+      w.sim.state.roles[ENGINEER] = { maxSessionDuration: 3600 };
+    },
+    args: ["cred-process", "--refresh", "-t", "2h", "dev"],
     code: 1,
     message:
-      /AWS rejected AssumeRoleWithSAML for ".*Engineer": .*durationSeconds.*; session lengths must be between/,
+      /AWS rejected AssumeRoleWithSAML for ".*Engineer": .*MaxSessionDuration.*; lower session_ttl \(or duration_seconds\)/,
   },
   {
     name: "STS 500 InternalFailure that does not stop",

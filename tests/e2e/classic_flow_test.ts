@@ -342,11 +342,16 @@ Deno.test("session length: -t > AWS_SESSION_TTL > session_ttl > the app's Sessio
 Deno.test("near expiry (AWS_OKTA_MIN_TTL) and --refresh log in again, reusing the Okta session", async () => {
   const world = await setUp();
   try {
+    // STS's clock 50 minutes behind: the 1 h credentials expire 10 minutes from now.
+    world.sim.advanceClock(-50 * 60_000);
     const first = await world.run(["cred-process", "dev"]);
     expectCode(first, 0);
+    world.sim.advanceClock(50 * 60_000);
     resetCounts(world.sim);
-    // Credentials last 1 h; asking for 2 h of headroom makes them stale.
-    const stale = await world.run(["cred-process", "dev"], { env: { AWS_OKTA_MIN_TTL: "2h" } });
+    // Fresh for the default 5 minutes of headroom, stale for 15.
+    expectCode(await world.run(["cred-process", "dev"]), 0);
+    assert.deepStrictEqual(requests(world), 0);
+    const stale = await world.run(["cred-process", "dev"], { env: { AWS_OKTA_MIN_TTL: "15m" } });
     expectCode(stale, 0);
     assert.notDeepStrictEqual(JSON.parse(stale.stdout).AccessKeyId, JSON.parse(first.stdout).AccessKeyId);
     assert.deepStrictEqual(world.sim.count("sts:AssumeRoleWithSAML"), 1);

@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { requirePeer } from "../peers.ts";
 import { assertIncludes, createWorld, expectCode, samlUrlOf, type World } from "./harness.ts";
 import { envWithLauncher, installLauncher } from "./launcher.ts";
 
@@ -23,6 +24,9 @@ region = us-west-2
 [profile admin]
 source_profile = dev
 role_arn = ${ADMIN}
+
+[profile bare]
+okta_aws_role_arn = ${ENGINEER}
 `);
   expectCode(await world.add(), 0);
   return world;
@@ -117,6 +121,85 @@ Deno.test("eks-token: the regional STS endpoint signs; KUBERNETES_EXEC_INFO pick
   } finally {
     await world.close();
   }
+});
+
+/** The STS host and signing region of an EKS token. */
+function signedFor(token: string): string {
+  const b64 = token.slice("k8s-aws-v1.".length).replaceAll("-", "+").replaceAll("_", "/");
+  const url = new URL(atob(b64.padEnd(Math.ceil(b64.length / 4) * 4, "=")));
+  const region = /\/(\d{8})\/([^/]+)\/sts\/aws4_request$/.exec(url.searchParams.get("X-Amz-Credential")!)
+    ?.[2];
+  return `${url.host} ${region}`;
+}
+
+const AWS_CLI = requirePeer("aws");
+
+Deno.test({
+  name: "eks-token: signs for the same STS host and region as `aws eks get-token` (the real AWS CLI)",
+  ignore: !AWS_CLI,
+  fn: async () => {
+    const aws = AWS_CLI!;
+    const world = await setUp();
+    try {
+      for (const profile of ["dev", "bare"]) expectCode(await world.run(["cred-process", profile]), 0);
+      // The AWS CLI with static keys and a config of the same region (or none) as our profile.
+      await Deno.writeTextFile(`${world.home}/aws-cli-west`, "[default]\nregion = us-west-2\n");
+      await Deno.writeTextFile(`${world.home}/aws-cli-none`, "[default]\n");
+      const theirs = async (config: string, env: Record<string, string>) => {
+        const output = await new Deno.Command(aws, {
+          args: ["eks", "get-token", "--cluster-name", "c"],
+          env: {
+            PATH: world.env.PATH!,
+            HOME: world.home,
+            AWS_CONFIG_FILE: `${world.home}/${config}`,
+            AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+            AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
+            AWS_SECRET_ACCESS_KEY: "secret",
+            ...env,
+          },
+          clearEnv: true,
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+        return signedFor(JSON.parse(new TextDecoder().decode(output.stdout)).status.token);
+      };
+      const ours = async (profile: string, env: Record<string, string>) => {
+        const result = await world.run(["eks-token", profile, "-c", "c"], {
+          env: { AWS_ENDPOINT_URL_STS: undefined, ...env },
+        });
+        expectCode(result, 0);
+        return signedFor(JSON.parse(result.stdout).status.token);
+      };
+      const combos: Record<string, string>[] = [
+        {},
+        { AWS_STS_REGIONAL_ENDPOINTS: "regional" },
+        { AWS_DEFAULT_REGION: "eu-west-1", AWS_STS_REGIONAL_ENDPOINTS: "regional" },
+        { AWS_DEFAULT_REGION: "us-east-1" },
+        { AWS_DEFAULT_REGION: "eu-west-1", AWS_STS_REGIONAL_ENDPOINTS: "legacy" },
+      ];
+      for (const [profile, config] of [["dev", "aws-cli-west"], ["bare", "aws-cli-none"]]) {
+        for (const env of combos) {
+          assert.equal(
+            await ours(profile!, env),
+            await theirs(config!, env),
+            `${profile} ${JSON.stringify(env)}`,
+          );
+        }
+      }
+      // AWS_REGION, which the AWS CLI v2 and the SDKs read before AWS_DEFAULT_REGION (v1 reads only the latter).
+      assert.equal(
+        await ours("bare", { AWS_REGION: "eu-west-1", AWS_STS_REGIONAL_ENDPOINTS: "regional" }),
+        "sts.eu-west-1.amazonaws.com eu-west-1",
+      );
+      assert.equal(
+        await ours("dev", { AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "ap-south-1" }),
+        "sts.eu-west-1.amazonaws.com eu-west-1",
+      );
+    } finally {
+      await world.close();
+    }
+  },
 });
 
 Deno.test("eks-token: bad input is one line and a non-zero exit, before any login", async () => {

@@ -32,6 +32,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Working directory. */
   cwd?: string;
+  /** A command (and its arguments) that runs the CLI, e.g. `setpriv …` to drop privileges. */
+  under?: readonly string[];
 }
 
 /** A test world: temp HOME, simulator, and a way to run the CLI in it. */
@@ -107,8 +109,12 @@ export async function createWorld(options: { sim?: Simulator } = {}): Promise<Wo
         if (value === undefined) delete childEnv[key];
         else childEnv[key] = value;
       }
-      const child = new Deno.Command(launcher ?? deno, {
-        args: launcher ? [...args] : ["run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args],
+      const argv = launcher
+        ? [launcher, ...args]
+        : [deno, "run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args];
+      if (runOptions.under) argv.unshift(...runOptions.under);
+      const child = new Deno.Command(argv[0]!, {
+        args: argv.slice(1),
         env: childEnv,
         clearEnv: true,
         cwd: runOptions.cwd ?? home,

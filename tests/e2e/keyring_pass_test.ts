@@ -4,11 +4,12 @@
  */
 
 import assert from "node:assert/strict";
-import { createPassStore, hasCommand, runTool, type TestPassStore } from "../../src/keyring/test_support.ts";
+import { skipWithout } from "../peers.ts";
+import { createPassStore, runTool, type TestPassStore } from "../../src/keyring/test_support.ts";
 import { assertIncludes, createWorld, expectCode, samlUrlOf, type World } from "./harness.ts";
 
 const ENGINEER = "arn:aws:iam::123456789012:role/Engineer";
-const havePass = Deno.build.os !== "windows" && hasCommand("pass") && hasCommand("gpg");
+const havePass = Deno.build.os !== "windows" && !skipWithout(["pass", "gpg"]);
 
 async function setUp(store: TestPassStore, backend: string | undefined = "pass"): Promise<World> {
   const world = await createWorld();
@@ -114,7 +115,7 @@ Deno.test({
 
 Deno.test({
   name: "pass chosen without a store is a clear error",
-  ignore: Deno.build.os === "windows" || !hasCommand("pass"), // pass is a POSIX shell script
+  ignore: Deno.build.os === "windows" || !havePass, // pass is a POSIX shell script
   async fn() {
     const world = await createWorld();
     try {

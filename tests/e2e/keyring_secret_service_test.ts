@@ -5,9 +5,9 @@
  */
 
 import assert from "node:assert/strict";
+import { skipWithout } from "../peers.ts";
 import {
   createGoLibsecretItem,
-  hasCommand,
   runTool,
   startHungBus,
   startSecretService,
@@ -17,7 +17,7 @@ import { assertIncludes, createWorld, expectCode, samlUrlOf, type World } from "
 
 const ENGINEER = "arn:aws:iam::123456789012:role/Engineer";
 const haveDaemon = Deno.build.os === "linux" &&
-  ["dbus-daemon", "gnome-keyring-daemon", "secret-tool"].every(hasCommand);
+  !skipWithout(["dbus-daemon", "gnome-keyring-daemon", "secret-tool"]);
 
 async function setUpWorld(svc: TestSecretService): Promise<World> {
   const world = await createWorld();

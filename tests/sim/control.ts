@@ -59,6 +59,23 @@ async function clock(ctx: SimContext): Promise<Response> {
   return json({ clockOffsetMs: ctx.state.clockOffsetMs });
 }
 
+/** Revokes or expires issued STS credentials: all, or those of `{"accessKeyId"}` / `{"roleArn"}`. */
+async function endCredentials(ctx: SimContext): Promise<Response> {
+  const how = ctx.params.how;
+  if (how !== "revoke" && how !== "expire") {
+    return json({ error: `unknown action "${how}": use revoke or expire` }, 400);
+  }
+  const body = await readJson(ctx) as { accessKeyId?: unknown; roleArn?: unknown } | null | undefined;
+  if (body === null) return json({ error: "expected a JSON object" }, 400);
+  const changed = ctx.state.endCredentials(
+    how,
+    (c) =>
+      (body?.accessKeyId === undefined || c.accessKeyId === body.accessKeyId) &&
+      (body?.roleArn === undefined || c.roleArn === body.roleArn),
+  );
+  return json({ [how === "revoke" ? "revoked" : "expired"]: changed });
+}
+
 async function addFaults(ctx: SimContext): Promise<Response> {
   const body = await readJson(ctx);
   const faults = (Array.isArray(body) ? body : [body]) as SimFault[];
@@ -83,6 +100,7 @@ export const controlRoutes: Route[] = [
   { method: "POST", pattern: "/__sim/push/:decision", handler: push },
   { method: "POST", pattern: "/__sim/clock", handler: clock },
   { method: "POST", pattern: "/__sim/faults", handler: addFaults },
+  { method: "POST", pattern: "/__sim/credentials/:how", handler: endCredentials },
   {
     method: "DELETE",
     pattern: "/__sim/faults",

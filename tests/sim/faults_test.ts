@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { oktaRateLimitFault, proxyErrorFault, stsThrottlingFault } from "./faults.ts";
 import { issueSamlResponse } from "./saml.ts";
+import { issueCredentials } from "./sts_credentials.ts";
 import { postJson, testUser, withSim } from "./testing.ts";
 
 const LOGIN = { username: "bob@example.com", password: "hunter2" };
@@ -170,5 +171,47 @@ Deno.test("unknown paths: API → 404 E0000007 JSON, pages → 404 HTML; counted
     assert.equal(page.status, 404);
     assert.match(await page.text(), /<html/);
     assert.equal(sim.count("GET /api/v1/nothing"), 1);
+  });
+});
+
+Deno.test("control API: revoked STS credentials answer InvalidClientTokenId, expired ones ExpiredToken", async () => {
+  const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+  await withSim({ users: [testUser()] }, async (sim) => {
+    const issue = (roleArn: string) => {
+      const c = issueCredentials(sim.state, {
+        action: "AssumeRole",
+        roleArn,
+        roleSessionName: "s",
+        durationSeconds: 3600,
+      });
+      return new STSClient({
+        region: "us-east-1",
+        endpoint: sim.stsUrl,
+        credentials: {
+          accessKeyId: c.accessKeyId,
+          secretAccessKey: c.secretAccessKey,
+          sessionToken: c.sessionToken,
+        },
+      });
+    };
+    const code = (client: InstanceType<typeof STSClient>) =>
+      client.send(new GetCallerIdentityCommand({})).then(() => "ok", (e) => String(e.name));
+    const [a, b, c] = [
+      issue("arn:aws:iam::1:role/A"),
+      issue("arn:aws:iam::1:role/B"),
+      issue("arn:aws:iam::1:role/C"),
+    ];
+    assert.equal(await code(a), "ok");
+    const revoked = await postJson(`${sim.url}/__sim/credentials/revoke`, {
+      roleArn: "arn:aws:iam::1:role/A",
+    });
+    assert.deepEqual(revoked.body, { revoked: 1 });
+    assert.equal(await code(a), "InvalidClientTokenId");
+    assert.equal(await code(b), "ok");
+    assert.equal(sim.endCredentials("expire", (x) => x.roleArn.endsWith("/B")), 1);
+    assert.equal(await code(b), "ExpiredToken");
+    assert.equal(await code(c), "ok");
+    assert.equal((await postJson(`${sim.url}/__sim/credentials/forget`, {})).status, 400);
+    for (const client of [a, b, c]) client.destroy();
   });
 });

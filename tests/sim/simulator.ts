@@ -30,7 +30,7 @@ import { idxRoutes } from "./okta_idx.ts";
 import { duoRoutes } from "./duo.ts";
 import { duoUniversalRoutes } from "./duo_universal.ts";
 import { webauthnRoutes } from "./okta_webauthn.ts";
-import { type SimOptions, SimState } from "./state.ts";
+import { type IssuedCredentials, type SimOptions, SimState } from "./state.ts";
 import { handleSts, stsKey, stsParams } from "./sts.ts";
 
 export { type SimOptions, SimState } from "./state.ts";
@@ -64,6 +64,8 @@ export interface Simulator {
   decidePush(decision: PushVerdict, login?: string): number;
   /** Moves the simulator's clock forward (expiry of sessions, tokens, assertions, credentials). */
   advanceClock(ms: number): void;
+  /** Revokes or expires issued STS credentials (all, or those `match` picks); returns how many. */
+  endCredentials(how: "revoke" | "expire", match?: (c: IssuedCredentials) => boolean): number;
   /** Stops the server. */
   close(): Promise<void>;
 }
@@ -187,6 +189,7 @@ export function startSimulator(
     advanceClock: (ms) => {
       state.clockOffsetMs += ms;
     },
+    endCredentials: (how, match) => state.endCredentials(how, match),
     close: () => {
       closing.abort();
       return closed ??= server.shutdown();

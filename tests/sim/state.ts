@@ -513,6 +513,22 @@ export class SimState {
     this.lockedUsers.clear();
   }
 
+  /**
+   * Ends issued STS credentials early, as AWS does when a session is revoked (then STS answers
+   * InvalidClientTokenId) or has run out (ExpiredToken). `match` picks which: all when absent.
+   * Returns how many were changed.
+   */
+  endCredentials(how: "revoke" | "expire", match: (c: IssuedCredentials) => boolean = () => true): number {
+    let changed = 0;
+    for (const [accessKeyId, credentials] of this.credentials) {
+      if (!match(credentials)) continue;
+      if (how === "revoke") this.credentials.delete(accessKeyId);
+      else credentials.expiresAt = Math.min(credentials.expiresAt, this.now());
+      changed += 1;
+    }
+    return changed;
+  }
+
   /** The user with this login (case-insensitive, like Okta). */
   userByLogin(login: string): SimUser | undefined {
     const wanted = login.toLowerCase();
