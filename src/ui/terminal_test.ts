@@ -307,3 +307,111 @@ Deno.test({
     assert.match(output, /\s+1\) OKTA \(push\)\r?\n\s+2\) GOOGLE/);
   },
 });
+
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+
+/**
+ * Runs the ops on a pty as the AWS CLI runs credential_process: the installed permission set
+ * (-P=aws-okta, which cannot open /dev/tty itself), stdout and stderr captured, stdin from
+ * `options.stdin` (piped answers) or /dev/null. Fd 3 holds the terminal open as the parent (a
+ * shell, the AWS CLI) would: a pty whose every descriptor is closed reads as ended.
+ */
+async function onPtyCaptured(
+  ops: Op[],
+  steps: [string, string][],
+  options: { mode: string; stdin?: string },
+): Promise<{ output: string; code: number; results: Result[]; stderr: string }> {
+  const out = await Deno.makeTempFile();
+  const err = await Deno.makeTempFile();
+  const input = await Deno.makeTempFile();
+  await Deno.writeTextFile(input, options.stdin ?? "");
+  const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+  const command = [
+    Deno.execPath(),
+    "run",
+    "-q",
+    "-P=aws-okta",
+    "--config",
+    CONFIG,
+    await script(),
+    options.mode,
+    JSON.stringify(ops),
+    out,
+  ].map(quote).join(" ");
+  const stdin = options.stdin === undefined ? "/dev/null" : `${quote(input)}`;
+  const { stdout, success } = await new Deno.Command(PYTHON!, {
+    args: [
+      "-c",
+      PTY_DRIVER,
+      JSON.stringify(steps),
+      "/bin/sh",
+      "-c",
+      `exec ${command} 3<&0 <${stdin} >/dev/null 2>${quote(err)}`,
+    ],
+    env: { AWS_OKTA_PROMPT: "" },
+    stdout: "piped",
+  }).output();
+  assert.ok(success);
+  const { output, code } = JSON.parse(new TextDecoder().decode(stdout));
+  const { results } = JSON.parse(await Deno.readTextFile(out));
+  const stderr = await Deno.readTextFile(err);
+  for (const path of [out, err, input]) await Deno.remove(path);
+  return { output, code, results, stderr };
+}
+
+Deno.test({
+  name: "captured stdio (credential_process): progress, prompts and answers use the controlling terminal",
+  ignore: PYTHON === undefined,
+  fn: async () => {
+    const { output, results, stderr } = await onPtyCaptured(
+      [
+        ["say", "Push sent: tap 42 on your phone"],
+        ["secret", "Okta password:"],
+        ["choose", "Select an MFA factor:", FACTORS],
+        ["text", "Enter the code:"],
+      ],
+      [["Okta password: ", "s3cr\x7fret\r"], ["Enter a number (1-2): ", "2\r"], [
+        "Enter the code: ",
+        "123456\r",
+      ]],
+      { mode: "tty" },
+    );
+    assert.deepEqual(results, [null, "s3cret", 1, "123456"]);
+    assert.match(output, /Push sent: tap 42 on your phone/);
+    assert.match(output, /2\) GOOGLE \(token:software:totp\)/);
+    assert.match(output, /Enter the code: 123456/, "a visible answer is echoed");
+    assert.ok(!output.includes("s3c"), `secret echoed: ${JSON.stringify(output)}`);
+    assert.equal(stderr, "", "nothing on the captured stderr");
+  },
+});
+
+Deno.test({
+  name: "captured stdio: Ctrl-C at a secret prompt cancels (130) and the terminal echoes again",
+  ignore: PYTHON === undefined,
+  fn: async () => {
+    const { output, code, results } = await onPtyCaptured(
+      [["secret", "Okta password:"], ["text", "Okta username:"]],
+      [["Okta password: ", "abc\x03"], ["Okta username: ", "visible\r"]],
+      { mode: "tty" },
+    );
+    assert.deepEqual(results, [{ error: "cancelled", exitCode: 130 }, "visible"]);
+    assert.equal(code, 130);
+    assert.ok(!output.includes("abc"));
+    assert.match(output, /Okta username: visible/, "echo is back");
+  },
+});
+
+Deno.test({
+  name: "captured stdio, mode auto: piped answers are read from stdin; progress still reaches the terminal",
+  ignore: PYTHON === undefined,
+  fn: async () => {
+    const { output, results, stderr } = await onPtyCaptured(
+      [["say", "Waiting for the push"], ["text", "A:"]],
+      [],
+      { mode: "auto", stdin: "piped answer\n" },
+    );
+    assert.deepEqual(results, [null, "piped answer"]);
+    assert.match(output, /Waiting for the push/);
+    assert.equal(stderr, "A: \n");
+  },
+});
