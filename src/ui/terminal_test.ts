@@ -4,6 +4,7 @@
  * for echo-off secrets and Ctrl-C.
  */
 import assert from "node:assert/strict";
+import { PYTHON, runOnPty } from "../../tests/pty.ts";
 
 type Op = ["text", string, string?] | ["secret", string] | ["choose", string, string[]] | ["say", string];
 type Result = string | number | null | { error: string; hint?: string; exitCode: number };
@@ -187,79 +188,16 @@ Deno.test("AWS_OKTA_PROMPT overrides the mode and is checked", async () => {
 
 // ---- pseudo-terminal tests ----
 
-/** Forks the command on a pty, answers each expected text with keystrokes, prints output and status. */
-const PTY_DRIVER = `
-import json, os, pty, sys, time
-steps = json.loads(sys.argv[1])
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[2], sys.argv[2:])
-out = b""
-seen = 0
-def read_some(deadline):
-    global out
-    while time.time() < deadline:
-        import select
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                return False
-            if not chunk:
-                return False
-            out += chunk
-            return True
-    return False
-for expect, send in steps:
-    deadline = time.time() + 60
-    while expect.encode() not in out[seen:]:
-        if not read_some(deadline):
-            break
-    seen = out.find(expect.encode(), seen) + len(expect)
-    os.write(fd, send.encode())
-deadline = time.time() + 60
-while read_some(deadline):
-    pass
-_, status = os.waitpid(pid, 0)
-print(json.dumps({"output": out.decode("utf-8", "replace"), "code": os.waitstatus_to_exitcode(status)}))
-`;
-
-const PYTHON = ["/usr/bin/python3", "/usr/local/bin/python3"].find((path) => {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}) ?? (await new Deno.Command("python3", { args: ["-c", "import pty"] }).output().then(
-  (result) => result.success ? "python3" : undefined,
-  () => undefined,
-));
-
 async function onPty(
   ops: Op[],
   steps: [string, string][],
 ): Promise<{ output: string; code: number; results: Result[] }> {
   const out = await Deno.makeTempFile();
-  const { stdout, success } = await new Deno.Command(PYTHON!, {
-    args: [
-      "-c",
-      PTY_DRIVER,
-      JSON.stringify(steps),
-      Deno.execPath(),
-      "run",
-      "--no-config",
-      "-A",
-      await script(),
-      "auto",
-      JSON.stringify(ops),
-      out,
-    ],
-    env: { AWS_OKTA_PROMPT: "" },
-    stdout: "piped",
-  }).output();
-  assert.ok(success);
-  const { output, code } = JSON.parse(new TextDecoder().decode(stdout));
+  const { output, code } = await runOnPty(
+    [Deno.execPath(), "run", "--no-config", "-A", await script(), "auto", JSON.stringify(ops), out],
+    steps,
+    { env: { ...Deno.env.toObject(), AWS_OKTA_PROMPT: "" } },
+  );
   const { results } = JSON.parse(await Deno.readTextFile(out));
   await Deno.remove(out);
   return { output, code, results };
@@ -339,20 +277,11 @@ async function onPtyCaptured(
     out,
   ].map(quote).join(" ");
   const stdin = options.stdin === undefined ? "/dev/null" : `${quote(input)}`;
-  const { stdout, success } = await new Deno.Command(PYTHON!, {
-    args: [
-      "-c",
-      PTY_DRIVER,
-      JSON.stringify(steps),
-      "/bin/sh",
-      "-c",
-      `exec ${command} 3<&0 <${stdin} >/dev/null 2>${quote(err)}`,
-    ],
-    env: { AWS_OKTA_PROMPT: "" },
-    stdout: "piped",
-  }).output();
-  assert.ok(success);
-  const { output, code } = JSON.parse(new TextDecoder().decode(stdout));
+  const { output, code } = await runOnPty(
+    ["/bin/sh", "-c", `exec ${command} 3<&0 <${stdin} >/dev/null 2>${quote(err)}`],
+    steps,
+    { env: { ...Deno.env.toObject(), AWS_OKTA_PROMPT: "" } },
+  );
   const { results } = JSON.parse(await Deno.readTextFile(out));
   const stderr = await Deno.readTextFile(err);
   for (const path of [out, err, input]) await Deno.remove(path);
