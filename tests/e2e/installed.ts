@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { RunResult, World } from "./harness.ts";
+
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 let installed: Promise<string> | undefined;
@@ -25,4 +27,28 @@ export function installedLauncher(): Promise<string> {
     }
     return `${prefix}/bin/aws-okta`;
   })();
+}
+
+/** Runs the installed launcher with `args` in the world's environment plus `env` (undefined unsets). */
+export async function runInstalled(
+  world: World,
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+): Promise<RunResult> {
+  const childEnv: Record<string, string> = { ...world.env };
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete childEnv[name];
+    else childEnv[name] = value;
+  }
+  const output = await new Deno.Command(await installedLauncher(), {
+    args: [...args],
+    env: childEnv,
+    clearEnv: true,
+    cwd: world.home,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
 }

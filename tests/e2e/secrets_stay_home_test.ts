@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { createWorld, expectCode, samlUrlOf, type World } from "./harness.ts";
-import { installedLauncher } from "./installed.ts";
+import { runInstalled } from "./installed.ts";
 
 const ENGINEER = "arn:aws:iam::123456789012:role/Engineer";
 
@@ -19,30 +19,6 @@ okta_aws_role_arn = ${ENGINEER}
 `);
   expectCode(await world.add(), 0);
   return world;
-}
-
-/** Runs the installed launcher with `args` in the world's environment plus `env`. */
-async function runInstalled(
-  world: World,
-  args: string[],
-  env: Record<string, string | undefined>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const childEnv: Record<string, string> = { ...world.env };
-  for (const [name, value] of Object.entries(env)) {
-    if (value === undefined) delete childEnv[name];
-    else childEnv[name] = value;
-  }
-  const output = await new Deno.Command(await installedLauncher(), {
-    args,
-    env: childEnv,
-    clearEnv: true,
-    cwd: world.home,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
 }
 
 /** The child's environment, as `env -0` printed it. */
