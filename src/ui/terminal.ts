@@ -117,9 +117,9 @@ function promptMode(options: PrompterOptions): PromptMode {
 
 function openChannel(mode: PromptMode): Channel {
   if (Deno.stdin.isTerminal()) {
-    const terminal = openTty();
+    // Only a captured stderr sends the prompts to the controlling terminal (looked for then).
     const write = (text: string) => {
-      if (Deno.stderr.isTerminal() || mode === "stdin" || !terminal?.write(text)) writeErr(text);
+      if (Deno.stderr.isTerminal() || mode === "stdin" || !openTty()?.write(text)) writeErr(text);
     };
     return { kind: "terminal", read: directReader(stdinReader(), Deno.stdin, write), write };
   }
