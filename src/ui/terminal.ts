@@ -48,13 +48,8 @@ interface Channel {
   write(text: string): void;
 }
 
-/** The user's terminal when stdin, stdout and stderr are elsewhere. */
-interface Tty {
-  /** Writes to the terminal; false when it is gone. */
-  write(text: string): boolean;
-  /** The answer to `prompt`, typed there. */
-  read(prompt: string, secret: boolean): Promise<RawLine>;
-}
+/** The user's terminal when stdin, stdout and stderr are elsewhere (the Windows console alike). */
+type Tty = TtyRelay;
 
 /** The controlling terminal once looked for; null when there is none. */
 let tty: Tty | null | undefined;
@@ -163,9 +158,7 @@ function directReader(
 function openTty(): Tty | null {
   if (tty !== undefined) return tty;
   if (Deno.build.os !== "windows") {
-    const relay: TtyRelay | null = openTtyRelay();
-    tty = relay &&
-      { write: (text) => relay.write(text), read: (prompt, secret) => relay.readLine(prompt, secret) };
+    tty = openTtyRelay();
     return tty;
   }
   tty = null;

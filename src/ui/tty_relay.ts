@@ -27,7 +27,7 @@ export interface TtyRelay {
    * `secret`, with echo off from before the prompt appears until the line ends (restored on every
    * way out: Enter, Ctrl-C, Ctrl-D, a signal). Ctrl-C and Ctrl-D cancel.
    */
-  readLine(prompt: string, secret: boolean): Promise<RawLine>;
+  read(prompt: string, secret: boolean): Promise<RawLine>;
 }
 
 const SH = "/bin/sh";
@@ -75,7 +75,7 @@ export function openTtyRelay(): TtyRelay | null {
         return false;
       }
     },
-    async readLine(prompt, secret) {
+    async read(prompt, secret) {
       const child = new Deno.Command(SH, {
         args: ["-c", secret ? READ_SECRET : READ, "aws-okta"],
         env: { PATH, [TEXT]: prompt },
