@@ -120,7 +120,12 @@ install: $(DENO_DEP)
 	@cd $(LIBDIR) && DENO_DIR=$(LIBDIR)/cache ./deno install --quiet --frozen >/dev/null
 	@printf '%s\n' '#!/bin/sh' '# aws-okta launcher written by make install' \
 	  'LIB="$(LIBDIR)"' \
-	  'export DENO_DIR="$${AWS_OKTA_DENO_DIR:-$$LIB/cache}" DENO_NO_UPDATE_CHECK=1' 'exec "$$LIB/deno" run -q -P=aws-okta --v8-flags=--no-lazy --frozen --config "$$LIB/deno.json" "$$LIB/dist/main.js" "$$@"' \
+	  '# The user'"'"'s own DENO_DIR and DENO_NO_UPDATE_CHECK, saved for the children of exec' \
+	  'unset AWS_OKTA_USER_DENO_DIR AWS_OKTA_USER_DENO_NO_UPDATE_CHECK' \
+	  '[ -z "$${DENO_DIR+x}" ] || export AWS_OKTA_USER_DENO_DIR="$$DENO_DIR"' \
+	  '[ -z "$${DENO_NO_UPDATE_CHECK+x}" ] || export AWS_OKTA_USER_DENO_NO_UPDATE_CHECK="$$DENO_NO_UPDATE_CHECK"' \
+	  'export AWS_OKTA_LAUNCHER=1 DENO_DIR="$${AWS_OKTA_DENO_DIR:-$$LIB/cache}" DENO_NO_UPDATE_CHECK=1' \
+	  'exec "$$LIB/deno" run -q -P=aws-okta --v8-flags=--no-lazy --frozen --config "$$LIB/deno.json" "$$LIB/dist/main.js" "$$@"' \
 	  > $(PREFIX)/bin/aws-okta.tmp
 	@chmod 0755 $(PREFIX)/bin/aws-okta.tmp && mv -f $(PREFIX)/bin/aws-okta.tmp $(PREFIX)/bin/aws-okta
 	@$(PREFIX)/bin/aws-okta version >/dev/null

@@ -31,6 +31,17 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A login would need the person (an MFA factor, a device sign-in, a question) where nobody may be
+ * asked: `exec --server` refreshing credentials while its command runs.
+ */
+export class InteractionNeededError extends AppError {
+  constructor(what: string) {
+    super(`a new Okta sign-in needs ${what}, which is not asked for while the command runs`);
+    this.name = "InteractionNeededError";
+  }
+}
+
 /** Bad command-line usage: unknown flag, missing argument, bad flag value. Exit code 2. */
 export class UsageError extends AppError {
   /** The usage line of the command, printed after the message. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { openBrowser, openerCommand } from "./browser.ts";
+import { openBrowser, openerCommand, redirectPage } from "./browser.ts";
 
 const URL_ = "https://signin.aws.amazon.com/federation?Action=login&SigninToken=secret";
 
@@ -35,7 +35,9 @@ Deno.test("browser: a missing or failing opener is one line without the URL", {
     const env = (browser: string) => ({ get: (name: string) => name === "BROWSER" ? browser : undefined });
 
     await openBrowser(URL_, env(`${dir}/records`));
-    assert.equal(await Deno.readTextFile(`${dir}/opened`), URL_);
+    const page = new URL(await Deno.readTextFile(`${dir}/opened`));
+    assert.equal(page.protocol, "file:");
+    assert.match(await Deno.readTextFile(page), /SigninToken=secret/);
 
     for (
       const [browser, message] of [[`${dir}/missing`, /command not found/], [
@@ -51,5 +53,61 @@ Deno.test("browser: a missing or failing opener is one line without the URL", {
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "browser: the opener's command line (/proc/<pid>/cmdline) holds a 0600 page, not the sign-in URL",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      // The opener records what every local user can read about it.
+      await Deno.writeTextFile(
+        `${dir}/records`,
+        `#!/bin/sh\ntr '\\0' ' ' < /proc/$$/cmdline > '${dir}/cmdline'\nprintf '%s' "$1" > '${dir}/opened'\n`,
+      );
+      await Deno.chmod(`${dir}/records`, 0o755);
+      await openBrowser(URL_, { get: (name) => name === "BROWSER" ? `${dir}/records` : undefined });
+      const cmdline = await Deno.readTextFile(`${dir}/cmdline`);
+      assert.match(cmdline, /records file:\/\//);
+      assert.ok(!cmdline.includes("SigninToken"), cmdline);
+      const page = new URL(await Deno.readTextFile(`${dir}/opened`));
+      assert.equal((await Deno.stat(page)).mode! & 0o777, 0o600);
+      await Deno.remove(page);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("browser: the page goes on to the URL, escaped for HTML and script alike", async () => {
+  const runtime = await Deno.makeTempDir();
+  try {
+    const tricky = 'https://signin.example.com/federation?Action=login&Destination="</script><b>"';
+    const page = new URL(
+      await redirectPage(tricky, { get: (name) => name === "XDG_RUNTIME_DIR" ? runtime : undefined }),
+    );
+    assert.ok(page.pathname.startsWith(`${runtime}/aws-okta-signin-`), "in XDG_RUNTIME_DIR");
+    const html = await Deno.readTextFile(page);
+    assert.ok(!html.includes("</script><b>"), html);
+    assert.ok(
+      html.includes(
+        'content="0;url=https://signin.example.com/federation?Action=login&amp;Destination=&quot;&lt;',
+      ),
+    );
+    const script = html.match(/location\.replace\((.*)\);<\/script>/)![1]!;
+    assert.equal(JSON.parse(script), tricky);
+    // Pages older than the token they hold (15 minutes) are removed by the next login.
+    const old = new Date(Date.now() - 16 * 60_000);
+    await Deno.utime(page, old, old);
+    const next = new URL(
+      await redirectPage(URL_, { get: (name) => name === "XDG_RUNTIME_DIR" ? runtime : undefined }),
+    );
+    assert.deepEqual([...Deno.readDirSync(runtime)].map((entry) => `${runtime}/${entry.name}`), [
+      next.pathname,
+    ]);
+  } finally {
+    await Deno.remove(runtime, { recursive: true });
   }
 });

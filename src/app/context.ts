@@ -55,4 +55,9 @@ export interface AppContext {
   home: string;
   /** Global options. */
   options: GlobalOptions;
+  /**
+   * False where nobody may be asked anything (`exec --server` refreshing in the background): an
+   * MFA factor or a device sign-in fails with an InteractionNeededError instead. Default true.
+   */
+  interactive?: boolean;
 }

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
+import { AppError, InteractionNeededError } from "../errors.ts";
 import type { Fetch } from "../net/fetch.ts";
 import type { ResolvedProfile } from "../config/aws_config.ts";
 import type { Keyring } from "../keyring/keyring.ts";
@@ -226,6 +226,7 @@ export async function signIn(
       }
     }
   }
+  if (ctx.interactive === false) throw new InteractionNeededError("a device sign-in in the browser");
   const tokens = await deviceAuthorization(ctx, fetch, options);
   return session(await store(ctx, keyring, key, tokens, undefined), "device");
 }

@@ -8,9 +8,8 @@
 
 import { childEnv } from "../aws/formats.ts";
 import { credentialVars } from "./credential_vars.ts";
-import { formatError } from "../errors.ts";
-import { AppError } from "../errors.ts";
-import type { AppContext } from "./context.ts";
+import { AppError, formatError, InteractionNeededError } from "../errors.ts";
+import type { AppContext, Prompter } from "./context.ts";
 import { type CredentialRequest, getCredentials } from "./credentials.ts";
 import { startCredentialServer } from "./credential_server.ts";
 import { runChild } from "./exec.ts";
@@ -50,20 +49,40 @@ const CONTAINER_VARS = [
 /**
  * Logs in first (so any MFA prompt comes before the child starts), then serves credentials on
  * loopback while the child runs, and returns the child's exit code.
+ *
+ * Once the child runs, the terminal and stdin are the child's: a refresh never asks, pushes or
+ * opens a browser. When one would need the person, the endpoint answers an error (which the
+ * child's SDK reports) and one line on stderr says how to sign in again.
  */
 export async function execWithCredentialServer(ctx: AppContext, input: ServerExecInput): Promise<number> {
-  const context: AppContext = { ...ctx, prompter: rememberPassphrase(ctx.prompter) };
+  const person = { present: true };
+  const context: AppContext = { ...ctx, prompter: rememberPassphrase(whilePresent(ctx.prompter, person)) };
   const first = await getCredentials(context, input.request);
+  person.present = false;
+  const background: AppContext = { ...context, interactive: false };
   // Only the first call may force a new login; later ones follow the cache like any other call.
   const { refresh: _refresh, ...later } = input.request;
+  let lastError: string | undefined;
   const server = startCredentialServer({
     credentials: async () => {
-      const result = await getCredentials(context, later);
-      return { credentials: result.credentials, roleArn: result.roleArn };
+      try {
+        const result = await getCredentials(background, later);
+        return { credentials: result.credentials, roleArn: result.roleArn };
+      } catch (error) {
+        if (!(error instanceof InteractionNeededError)) throw error;
+        throw new AppError(error.message, {
+          hint: `run "aws-okta login ${later.profile}" in a terminal, or "aws-okta exec --server" again`,
+          cause: error,
+        });
+      }
     },
     onError: (error) => {
       const line = error instanceof AppError ? formatError(error) : String(error).split("\n")[0];
-      context.prompter.say(`aws-okta: credential server: ${line}`);
+      // The one line that may reach the terminal while the child runs; an SDK's retries of the
+      // same failure do not repeat it.
+      if (line === lastError) return;
+      lastError = line;
+      ctx.prompter.say(`aws-okta: credential server: ${line}`);
     },
     debug: context.debug,
   });
@@ -81,4 +100,23 @@ export async function execWithCredentialServer(ctx: AppContext, input: ServerExe
   } finally {
     await server.close();
   }
+}
+
+/**
+ * `prompter` while the person is at it (the first login); afterwards questions fail with an
+ * InteractionNeededError (a passphrase asked before is still answered by rememberPassphrase) and
+ * progress lines go nowhere: the terminal is the child's.
+ */
+function whilePresent(prompter: Prompter, person: { present: boolean }): Prompter {
+  const refuse = (question: string) =>
+    Promise.reject(new InteractionNeededError(`an answer to "${question.trim().replace(/\s*[:?]$/, "")}"`));
+  return {
+    text: (question, defaultValue) =>
+      person.present ? prompter.text(question, defaultValue) : refuse(question),
+    secret: (question) => person.present ? prompter.secret(question) : refuse(question),
+    choose: (question, options) => person.present ? prompter.choose(question, options) : refuse(question),
+    say: (message) => {
+      if (person.present) prompter.say(message);
+    },
+  };
 }

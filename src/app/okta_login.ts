@@ -58,6 +58,7 @@ export async function samlLogin(
     prompter: ctx.prompter,
     debug: ctx.debug,
     openSecurityKey: securityKeyOpener(ctx),
+    ...optional("interactive", ctx.interactive),
     ...pollOverrides(ctx),
   });
   ctx.debug(`okta: ${result.reusedSession ? "reused the stored Okta session" : "logged in with password"}`);

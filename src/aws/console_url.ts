@@ -7,7 +7,7 @@
  */
 
 import { AppError } from "../errors.ts";
-import type { Fetch } from "../net/fetch.ts";
+import { type Fetch, requireHttpsUnlessLoopback } from "../net/fetch.ts";
 import type { AwsCredentials, Partition } from "./credentials.ts";
 
 /** The shortest and longest console session `SessionDuration` accepts, in seconds. */
@@ -36,6 +36,7 @@ export function federationEndpoint(partition: Partition, override?: string): str
     if (url.protocol !== "https:" && url.protocol !== "http:") {
       throw new AppError(`invalid AWS_OKTA_FEDERATION_ENDPOINT "${override}": scheme must be http or https`);
     }
+    requireHttpsUnlessLoopback("AWS_OKTA_FEDERATION_ENDPOINT", override, url);
     return url.href;
   }
   return `https://${SIGNIN_HOSTS[partition]}/federation`;

@@ -21,6 +21,11 @@ Deno.test("console: federation endpoints per partition, and the override", () =>
     /invalid AWS_OKTA_FEDERATION_ENDPOINT "not a url"/,
   );
   assert.throws(() => federationEndpoint("aws", "ftp://x/federation"), /scheme must be http or https/);
+  assert.throws(
+    () => federationEndpoint("aws", "http://signin.example.com/federation"),
+    /invalid AWS_OKTA_FEDERATION_ENDPOINT "http:\/\/signin.example.com\/federation": plain http is allowed only/,
+  );
+  assert.equal(federationEndpoint("aws", "http://localhost:9/federation"), "http://localhost:9/federation");
 });
 
 Deno.test("console: destinations per partition, regional when a region is known", () => {

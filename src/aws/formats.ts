@@ -80,8 +80,30 @@ export const EXEC_UNSET_VARS: readonly string[] = Object.freeze([
 ]);
 
 /**
- * The child's environment: the parent's minus {@linkcode EXEC_UNSET_VARS} (and any `alsoUnset`),
- * plus `vars`.
+ * Secret inputs of aws-okta itself, never handed to a child: the file keyring's passphrase unlocks
+ * the stored Okta password, and the private key signs Okta client assertions.
+ */
+export const SECRET_INPUT_VARS: readonly string[] = Object.freeze([
+  "AWS_OKTA_FILE_PASSPHRASE",
+  "OKTA_AWSCLI_PRIVATE_KEY",
+]);
+
+/**
+ * Variables the installed launcher overrides for its own Deno, each with the variable where the
+ * launcher saved the user's value (absent when the user had none): the child gets the user's back.
+ */
+export const LAUNCHER_SAVED_VARS: Readonly<Record<string, string>> = Object.freeze({
+  DENO_DIR: "AWS_OKTA_USER_DENO_DIR",
+  DENO_NO_UPDATE_CHECK: "AWS_OKTA_USER_DENO_NO_UPDATE_CHECK",
+});
+
+/** Set by the launcher when it saved the user's values in {@linkcode LAUNCHER_SAVED_VARS}. */
+export const LAUNCHER_MARK = "AWS_OKTA_LAUNCHER";
+
+/**
+ * The child's environment: the parent's minus {@linkcode EXEC_UNSET_VARS},
+ * {@linkcode SECRET_INPUT_VARS} and any `alsoUnset`, with the user's own Deno variables back in
+ * place of the launcher's, plus `vars`.
  */
 export function childEnv(
   parent: Record<string, string>,
@@ -89,8 +111,24 @@ export function childEnv(
   alsoUnset: readonly string[] = [],
 ): Record<string, string> {
   const env: Record<string, string> = {};
+  const launched = parent[LAUNCHER_MARK] === "1";
+  const launcherVars = [
+    LAUNCHER_MARK,
+    ...Object.keys(LAUNCHER_SAVED_VARS),
+    ...Object.values(LAUNCHER_SAVED_VARS),
+  ];
   for (const [name, value] of Object.entries(parent)) {
-    if (!EXEC_UNSET_VARS.includes(name) && !alsoUnset.includes(name)) env[name] = value;
+    if (EXEC_UNSET_VARS.includes(name) || SECRET_INPUT_VARS.includes(name) || alsoUnset.includes(name)) {
+      continue;
+    }
+    if (launched && launcherVars.includes(name)) continue;
+    env[name] = value;
+  }
+  if (launched) {
+    for (const [name, saved] of Object.entries(LAUNCHER_SAVED_VARS)) {
+      const value = parent[saved];
+      if (value !== undefined) env[name] = value;
+    }
   }
   return Object.assign(env, vars);
 }

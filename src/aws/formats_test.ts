@@ -111,6 +111,35 @@ Deno.test("childEnv drops stale credentials and profile selections, keeps the re
   );
 });
 
+Deno.test("childEnv never hands aws-okta's secret inputs to the child", () => {
+  const env = childEnv({
+    PATH: "/usr/bin",
+    AWS_OKTA_FILE_PASSPHRASE: "unlocks the Okta password",
+    OKTA_AWSCLI_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----",
+  }, { AWS_ACCESS_KEY_ID: "new" });
+  assert.deepEqual(env, { PATH: "/usr/bin", AWS_ACCESS_KEY_ID: "new" });
+});
+
+Deno.test("childEnv gives the child the user's DENO_DIR and DENO_NO_UPDATE_CHECK, not the launcher's", () => {
+  const launched = {
+    PATH: "/usr/bin",
+    AWS_OKTA_LAUNCHER: "1",
+    DENO_DIR: "/opt/aws-okta/lib/aws-okta/cache",
+    DENO_NO_UPDATE_CHECK: "1",
+    AWS_OKTA_USER_DENO_DIR: "/home/a/.cache/deno",
+  };
+  // The user had a DENO_DIR and no DENO_NO_UPDATE_CHECK: the child gets exactly that.
+  assert.deepEqual(childEnv(launched, {}), { PATH: "/usr/bin", DENO_DIR: "/home/a/.cache/deno" });
+  // The user had no DENO_DIR and an empty DENO_NO_UPDATE_CHECK.
+  const { AWS_OKTA_USER_DENO_DIR: _, ...withoutDir } = launched;
+  assert.deepEqual(
+    childEnv({ ...withoutDir, AWS_OKTA_USER_DENO_NO_UPDATE_CHECK: "" }, {}),
+    { PATH: "/usr/bin", DENO_NO_UPDATE_CHECK: "" },
+  );
+  // Not started by the launcher (deno run, the compiled binary): DENO_DIR is the user's own.
+  assert.deepEqual(childEnv({ PATH: "/usr/bin", DENO_DIR: "/d" }, {}), { PATH: "/usr/bin", DENO_DIR: "/d" });
+});
+
 Deno.test("exportLines writes each shell's assignment syntax", () => {
   const vars = { A: "it's", B: "x" };
   assert.equal(exportLines(vars, "bash"), "export A='it'\\''s'\nexport B='x'\n");

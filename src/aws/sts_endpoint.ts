@@ -7,6 +7,7 @@
  */
 
 import { AppError } from "../errors.ts";
+import { requireHttpsUnlessLoopback } from "../net/fetch.ts";
 import { type Partition, partitionOf } from "./credentials.ts";
 
 /** What {@linkcode stsEndpoint} reads: environment variables and the profile's region. */
@@ -116,5 +117,6 @@ function customUrl(name: string, value: string): string {
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new AppError(`invalid ${name} "${value}": scheme must be http or https`);
   }
+  requireHttpsUnlessLoopback(name, value, url);
   return url.href.replace(/\/$/, "");
 }

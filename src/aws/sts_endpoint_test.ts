@@ -47,6 +47,15 @@ Deno.test("a bad endpoint override is a one-line error naming the variable", () 
     () => stsEndpoint({ env: env({ AWS_ENDPOINT_URL: "ftp://example.com" }) }),
     /invalid AWS_ENDPOINT_URL "ftp:\/\/example.com": scheme must be http or https/,
   );
+  // Signed calls carry session tokens: plain http only to this machine.
+  assert.throws(
+    () => stsEndpoint({ env: env({ AWS_ENDPOINT_URL_STS: "http://sts.example.com" }) }),
+    /invalid AWS_ENDPOINT_URL_STS "http:\/\/sts.example.com": plain http is allowed only to this machine/,
+  );
+  assert.throws(
+    () => stsEndpoint({ env: env({ AWS_ENDPOINT_URL: "http://10.1.2.3:4566" }) }),
+    /plain http is allowed only to this machine/,
+  );
 });
 
 Deno.test("a region selects its regional endpoint", () => {

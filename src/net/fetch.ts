@@ -6,6 +6,11 @@
  * The debug log is redacted by structure: it records the method, the URL with every query value
  * replaced by "***", the status and the time taken. Headers and bodies are never logged.
  *
+ * Requests other than GET and HEAD carry secrets (a password, an OAuth client assertion or refresh
+ * token, a SAML assertion, signed STS calls with a session token, a federation session): their
+ * redirects are followed only within the same origin (scheme, host and port), so neither their
+ * body nor their headers are sent to another host or over plain http.
+ *
  * @module
  */
 
@@ -37,6 +42,9 @@ export interface FetchOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Redirects followed for one request carrying secrets, as many as fetch itself follows. */
+const MAX_REDIRECTS = 20;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
  * Creates the project's fetch: adds a timeout, a User-Agent, the extra CA bundle, a redacted debug
@@ -62,7 +70,27 @@ export function createFetch(options: FetchOptions = {}): Fetch {
     try {
       const requestInit: RequestInit & { client?: Deno.HttpClient } = { ...rest, headers, signal };
       if (client) requestInit.client = client;
-      const response = await baseFetch(url, requestInit);
+      const follow = (rest.redirect ?? "follow") === "follow";
+      const sameOriginOnly = follow && method !== "GET" && method !== "HEAD";
+      if (sameOriginOnly) requestInit.redirect = "manual";
+      let response = await baseFetch(url, requestInit);
+      let at = url;
+      for (let hops = 0; sameOriginOnly && REDIRECT_STATUSES.has(response.status); hops++) {
+        const location = response.headers.get("location");
+        if (location === null) break;
+        await response.body?.cancel();
+        const next = new URL(location, at);
+        if (next.origin !== url.origin) throw crossOriginRedirect(url, next);
+        if (hops >= MAX_REDIRECTS) throw new AppError(`${url.host} redirected too many times`);
+        // As fetch does: 303, and 301/302 after a POST, continue as a GET without the body.
+        if (response.status === 303 || (response.status <= 302 && method === "POST")) {
+          const { body: _body, ...withoutBody } = requestInit;
+          response = await baseFetch(next, { ...withoutBody, method: "GET" });
+        } else {
+          response = await baseFetch(next, requestInit);
+        }
+        at = next;
+      }
       options.debug?.(
         `http: ${method} ${redactUrl(url)} -> ${response.status} (${
           Math.round(performance.now() - started)
@@ -73,6 +101,7 @@ export function createFetch(options: FetchOptions = {}): Fetch {
       options.debug?.(
         `http: ${method} ${redactUrl(url)} -> failed (${Math.round(performance.now() - started)} ms)`,
       );
+      if (error instanceof AppError) throw error;
       if (timeout.aborted) throw timeoutError(url, timeoutMs, error);
       if (rest.signal?.aborted) throw error;
       // A permission the launcher did not grant is main.ts's to report, not a network failure.
@@ -80,6 +109,35 @@ export function createFetch(options: FetchOptions = {}): Fetch {
       throw networkError(url, error, options.proxyFor?.(url));
     }
   };
+}
+
+/** A request carrying secrets was redirected elsewhere: not followed, the target named by origin only. */
+function crossOriginRedirect(from: URL, to: URL): AppError {
+  const where = to.protocol === "http:" && from.protocol === "https:" && to.host === from.host
+    ? `plain http on ${to.host}`
+    : to.origin;
+  return new AppError(
+    `${from.host} redirected a request carrying credentials to ${where}; not following it`,
+    {
+      hint:
+        "check the endpoint's address (the Okta domain, AWS_ENDPOINT_URL_STS, AWS_OKTA_FEDERATION_ENDPOINT)",
+    },
+  );
+}
+
+/**
+ * Refuses a plain-http endpoint that is not this machine: credentials would cross the network
+ * unencrypted. `name` names the setting for the message.
+ */
+export function requireHttpsUnlessLoopback(name: string, value: string, url: URL): void {
+  if (url.protocol !== "http:" || isLoopback(url.hostname)) return;
+  throw new AppError(`invalid ${name} "${value}": plain http is allowed only to this machine`, {
+    hint: "use https, or http://127.0.0.1, http://[::1] or http://localhost for a local endpoint",
+  });
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 function timeoutError(url: URL, timeoutMs: number, cause?: unknown): AppError {

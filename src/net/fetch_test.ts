@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { AppError } from "../errors.ts";
-import { createFetch, networkError, redactUrl } from "./fetch.ts";
+import { createFetch, networkError, redactUrl, requireHttpsUnlessLoopback } from "./fetch.ts";
 
 const url = new URL("https://acme.okta.com/login/sessionCookieRedirect?token=SECRET123&redirectUrl=x");
 
@@ -171,5 +171,83 @@ Deno.test("createFetch: statuses without a body and redirects pass through uncha
     assert.equal(await ok.text(), "hello");
   } finally {
     await server.shutdown();
+  }
+});
+
+Deno.test("createFetch: a POST is redirected only within its origin, never to another host or to http", async () => {
+  const elsewhere: string[] = [];
+  const other = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    elsewhere.push(`${request.method} ${await request.text()}`);
+    return new Response("stolen");
+  });
+  const otherOrigin = `http://127.0.0.1:${other.addr.port}`;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    const path = new URL(request.url).pathname;
+    if (path === "/away-307") {
+      return new Response(null, { status: 307, headers: { location: `${otherOrigin}/t` } });
+    }
+    if (path === "/away-303") {
+      return new Response(null, { status: 303, headers: { location: `${otherOrigin}/t` } });
+    }
+    if (path === "/here-307") return new Response(null, { status: 307, headers: { location: "/token" } });
+    if (path === "/here-303") return new Response(null, { status: 303, headers: { location: "/token" } });
+    return new Response(`${request.method} ${await request.text()}`);
+  });
+  try {
+    const fetch = createFetch();
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const post = {
+      method: "POST",
+      body: "client_secret=s3cret",
+      headers: { authorization: "Bearer s3cret" },
+    };
+    for (const path of ["/away-307", "/away-303"]) {
+      await assert.rejects(
+        () => fetch(`${base}${path}`, post),
+        (error) =>
+          error instanceof AppError &&
+          error.message ===
+            `127.0.0.1:${server.addr.port} redirected a request carrying credentials to ${otherOrigin}; not following it`,
+      );
+    }
+    assert.deepEqual(elsewhere, [], "nothing reached the other origin");
+    // Within the origin: 307 keeps the method and body, 303 continues as a GET.
+    assert.equal(await (await fetch(`${base}/here-307`, post)).text(), "POST client_secret=s3cret");
+    assert.equal(await (await fetch(`${base}/here-303`, post)).text(), "GET ");
+    // A GET follows redirects anywhere, as before.
+    const moved = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () => new Response(null, { status: 302, headers: { location: `${otherOrigin}/page` } }),
+    );
+    try {
+      assert.equal(await (await fetch(`http://127.0.0.1:${moved.addr.port}/`)).text(), "stolen");
+    } finally {
+      await moved.shutdown();
+    }
+  } finally {
+    await server.shutdown();
+    await other.shutdown();
+  }
+});
+
+Deno.test("requireHttpsUnlessLoopback: plain http only to this machine", () => {
+  for (
+    const value of [
+      "http://127.0.0.1:5000",
+      "http://localhost:4566",
+      "http://[::1]:9",
+      "https://sts.example.com",
+    ]
+  ) {
+    requireHttpsUnlessLoopback("AWS_ENDPOINT_URL_STS", value, new URL(value));
+  }
+  for (const value of ["http://sts.example.com", "http://10.0.0.1:4566", "http://127.0.0.1.example.com"]) {
+    assert.throws(
+      () => requireHttpsUnlessLoopback("AWS_ENDPOINT_URL_STS", value, new URL(value)),
+      (error) =>
+        error instanceof AppError &&
+        error.message ===
+          `invalid AWS_ENDPOINT_URL_STS "${value}": plain http is allowed only to this machine`,
+    );
   }
 });

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
+import { AppError, InteractionNeededError } from "../errors.ts";
 import type { Fetch } from "../net/fetch.ts";
 import { type AuthnResponse, expiredTransaction, primaryAuth, resumeTransaction } from "./authn.ts";
 import { type HtmlResult, OktaClient, type OktaClientOptions } from "./client.ts";
@@ -47,6 +47,8 @@ export interface ClassicLoginInput {
   pushTimeoutMs?: number;
   /** Opens the security key for WebAuthn/U2F factors (src/app wires libfido2 or the test key). */
   openSecurityKey?: SecurityKeyOpener;
+  /** False: MFA fails with an InteractionNeededError instead of pushing or asking. Default true. */
+  interactive?: boolean;
 }
 
 /** What a login produced. */
@@ -305,11 +307,13 @@ class Login {
             hint: "run the command again",
           });
         case "MFA_REQUIRED": {
+          if (this.#input.interactive === false) throw new InteractionNeededError("MFA");
           const factor = await chooseFactor(factors ?? [], this.#input.mfa, this.#input.prompter);
           response = await verifyFactor(this.#client, response, factor, this.#factorContext);
           break;
         }
         case "MFA_CHALLENGE": {
+          if (this.#input.interactive === false) throw new InteractionNeededError("MFA");
           const factor = response._embedded?.factor;
           if (!factor) throw unexpectedStatus(response.status);
           response = await verifyFactor(this.#client, response, factor, this.#factorContext);

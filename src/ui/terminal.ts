@@ -5,9 +5,13 @@
  * Where answers come from, decided at the first question:
  * - stdin is a terminal: read it (secrets with echo off, in raw mode);
  * - else, in mode "tty", or in mode "auto" when stdin is not a pipe or file (nobody piped answers),
- *   the controlling terminal (/dev/tty, CONIN$ on Windows) if it can be opened: the AWS CLI runs
- *   credential_process with stdout and stderr captured, so prompts are written there too;
+ *   the controlling terminal if there is one (through a shell, see tty_relay.ts; CONIN$ on
+ *   Windows): the AWS CLI runs credential_process with stdout and stderr captured;
  * - else lines from stdin, one answer per line (CI, tests, `printf 'a\nb\n' | aws-okta add`).
+ *
+ * Progress (`say`) goes to stderr when it is a terminal, else to the controlling terminal when
+ * there is one (a person waiting on a captured credential_process still sees "push sent" and the
+ * number to tap), else to stderr.
  *
  * Mode "stdin" never opens the terminal. AWS_OKTA_PROMPT=auto|stdin|tty overrides the mode.
  *
@@ -19,6 +23,7 @@ import { AppError, UsageError } from "../errors.ts";
 import { LineReader, stdinReader } from "./line_reader.ts";
 import { type RawLine, readRawLine } from "./raw_input.ts";
 import { writeAll, writeErr } from "./stderr.ts";
+import { openTtyRelay, type TtyRelay } from "./tty_relay.ts";
 
 /** Where answers are read from (see the module doc). */
 export type PromptMode = "auto" | "stdin" | "tty";
@@ -36,23 +41,19 @@ const RETRIES = 3;
 const MODES: readonly string[] = ["auto", "stdin", "tty"];
 
 interface Channel {
-  /** "terminal": a person types (echo by the terminal, raw mode for secrets); "lines": a pipe. */
+  /** "terminal": a person types (echo by the terminal, echo off for secrets); "lines": a pipe. */
   kind: "terminal" | "lines";
-  reader: LineReader;
-  /** The terminal whose mode is switched for secrets (terminal channels only). */
-  raw?: { setRaw(mode: boolean): void };
+  /** Shows the prompt and reads one answer. */
+  read(prompt: string, secret: boolean): Promise<RawLine>;
   write(text: string): void;
   /** Why answers come from stdin (lines channels): what a "no answer" error says, truthfully. */
   why?: { reason: string; hint: string };
 }
 
-interface Tty {
-  input: Deno.FsFile;
-  reader: LineReader;
-  write(text: string): void;
-}
+/** The user's terminal when stdin, stdout and stderr are elsewhere (the Windows console alike). */
+type Tty = TtyRelay;
 
-/** The controlling terminal once opened; null when it cannot be. */
+/** The controlling terminal once looked for; null when there is none. */
 let tty: Tty | null | undefined;
 /**
  * Why the terminal could not be opened: "none" when there is no controlling terminal, "denied"
@@ -63,22 +64,16 @@ let ttyFailure: string | undefined;
 /** Creates the prompter; nothing is opened or read until the first question. */
 export function createPrompter(options: PrompterOptions): Prompter {
   let channel: Channel | undefined;
-  const open = () => channel ??= openChannel(promptMode(options));
+  let mode: PromptMode | undefined;
+  const promptModeOnce = () => mode ??= promptMode(options);
+  const open = () => channel ??= openChannel(promptModeOnce());
 
   /** Shows `prompt` and reads the answer; errors name `question`. */
   const ask = async (prompt: string, secret: boolean, question = prompt): Promise<string> => {
     const ch = open();
-    // A secret's prompt appears only once echo is off, so nothing typed ahead is echoed.
-    if (!secret || ch.kind === "lines") ch.write(promptText(prompt));
-    if (ch.kind === "lines") {
-      const line = await ch.reader.readLine();
-      // The answer is not echoed, so end the prompt's line ourselves.
-      ch.write("\n");
-      if (line === null) throw noAnswer(question, ch.why);
-      return line;
-    }
-    const result = secret ? await readSecret(ch, promptText(prompt)) : await readTyped(ch);
+    const result = await ch.read(promptText(prompt), secret);
     if ("line" in result) return result.line;
+    if (ch.kind === "lines") throw noAnswer(question, ch.why);
     throw new AppError("cancelled", { exitCode: 130 });
   };
 
@@ -104,9 +99,11 @@ export function createPrompter(options: PrompterOptions): Prompter {
       );
     },
     say(message) {
-      // Where stderr is captured (credential_process), the person is at the terminal, if open.
-      const target = tty && !Deno.stderr.isTerminal() ? tty.write : writeErr;
-      target(`${message}\n`);
+      // Where stderr is captured (credential_process), the person is at the terminal, if any.
+      if (!Deno.stderr.isTerminal() && promptModeOnce() !== "stdin" && openTty()?.write(`${message}\n`)) {
+        return;
+      }
+      writeErr(`${message}\n`);
     },
   };
 }
@@ -122,17 +119,35 @@ function promptMode(options: PrompterOptions): PromptMode {
 
 function openChannel(mode: PromptMode): Channel {
   if (Deno.stdin.isTerminal()) {
-    const write = Deno.stderr.isTerminal() || mode === "stdin" ? writeErr : (openTty()?.write ?? writeErr);
-    return { kind: "terminal", reader: stdinReader(), raw: Deno.stdin, write };
+    // Only a captured stderr sends the prompts to the controlling terminal (looked for then).
+    const write = (text: string) => {
+      if (Deno.stderr.isTerminal() || mode === "stdin" || !openTty()?.write(text)) writeErr(text);
+    };
+    return { kind: "terminal", read: directReader(stdinReader(), Deno.stdin, write), write };
   }
   const piped = stdinIsPipeOrFile();
   if (mode === "tty" || (mode === "auto" && !piped)) {
     const terminal = openTty();
     if (terminal) {
-      return { kind: "terminal", reader: terminal.reader, raw: terminal.input, write: terminal.write };
+      const write = (text: string) => {
+        if (!terminal.write(text)) writeErr(text);
+      };
+      return { kind: "terminal", read: terminal.read, write };
     }
   }
-  return { kind: "lines", reader: stdinReader(), write: writeErr, why: linesReason(mode, piped) };
+  const reader = stdinReader();
+  return {
+    kind: "lines",
+    async read(prompt) {
+      writeErr(prompt);
+      const line = await reader.readLine();
+      // The answer is not echoed, so end the prompt's line ourselves.
+      writeErr("\n");
+      return line === null ? { eof: true } : { line };
+    },
+    write: writeErr,
+    why: linesReason(mode, piped),
+  };
 }
 
 /** Why answers are read as lines from stdin, said as it is: a terminal may well be there. */
@@ -161,25 +176,48 @@ function linesReason(mode: PromptMode, piped: boolean): { reason: string; hint: 
   return { reason: `${start} and the terminal cannot be opened: ${ttyFailure}`, hint };
 }
 
-/** Opens the controlling terminal once; null when there is none (daemons, CI) or it is refused. */
+/** Reads answers from a terminal we hold open (stdin, or the Windows console). */
+function directReader(
+  reader: LineReader,
+  raw: { setRaw(mode: boolean): void },
+  write: (text: string) => void,
+): Channel["read"] {
+  return (prompt, secret) => {
+    if (secret) return readSecret(reader, raw, write, prompt);
+    write(prompt);
+    return readTyped(reader, write);
+  };
+}
+
+/** Finds the controlling terminal once; null when there is none (daemons, CI) or it is refused. */
 function openTty(): Tty | null {
   if (tty !== undefined) return tty;
+  if (Deno.build.os !== "windows") {
+    tty = openTtyRelay();
+    // The relay finds no terminal when there is none, or when no shell may be run to reach it.
+    if (!tty) ttyFailure = "none";
+    return tty;
+  }
   tty = null;
   try {
-    const windows = Deno.build.os === "windows";
-    const input = Deno.openSync(windows ? "CONIN$" : "/dev/tty", { read: true, write: true });
+    const input = Deno.openSync("CONIN$", { read: true, write: true });
     if (!input.isTerminal()) {
       input.close();
       return tty;
     }
-    const output = windows ? Deno.openSync("CONOUT$", { write: true }) : input;
-    tty = {
-      input,
-      reader: new LineReader((buffer) => input.read(buffer), 4096),
-      write: (text) => writeAll((bytes) => output.writeSync(bytes), text),
+    const output = Deno.openSync("CONOUT$", { write: true });
+    const write = (text: string) => {
+      try {
+        writeAll((bytes) => output.writeSync(bytes), text);
+        return true;
+      } catch {
+        return false;
+      }
     };
+    const read = directReader(new LineReader((buffer) => input.read(buffer), 4096), input, write);
+    tty = { write, read };
   } catch (error) {
-    // No controlling terminal (ENXIO), no console, or no permission: answers come from stdin.
+    // No console, or no permission: answers come from stdin.
     ttyFailure = ttyFailureOf(error);
   }
   if (!tty) ttyFailure ??= "none";
@@ -200,25 +238,35 @@ function ttyFailureOf(error: unknown): string {
 /** True when someone piped or redirected answers in (as opposed to /dev/null or a closed stdin). */
 function stdinIsPipeOrFile(): boolean {
   if (Deno.build.os === "windows") return true;
+  // The shell tests our stdin for us: Deno opens nothing under /dev without --allow-all.
   try {
-    const info = Deno.statSync("/dev/stdin");
-    return info.isFile || info.isFifo === true || info.isSocket === true;
+    return new Deno.Command("/bin/sh", {
+      args: ["-c", "test -p /dev/stdin || test -f /dev/stdin || test -S /dev/stdin"],
+      clearEnv: true,
+      stdin: "inherit",
+      stdout: "null",
+      stderr: "null",
+    }).outputSync().success;
   } catch {
     return false;
   }
 }
 
 /** A visible answer: the terminal echoes and edits in its normal mode; Ctrl-D ends input. */
-async function readTyped(ch: Channel): Promise<RawLine> {
-  const line = await ch.reader.readLine();
+async function readTyped(reader: LineReader, write: (text: string) => void): Promise<RawLine> {
+  const line = await reader.readLine();
   if (line !== null) return { line };
-  ch.write("\n");
+  write("\n");
   return { cancelled: true };
 }
 
 /** A secret: echo off via raw mode, restored on every way out (Enter, Ctrl-C, SIGINT, exit). */
-async function readSecret(ch: Channel, prompt: string): Promise<RawLine> {
-  const terminal = ch.raw!;
+async function readSecret(
+  reader: LineReader,
+  terminal: { setRaw(mode: boolean): void },
+  write: (text: string) => void,
+  prompt: string,
+): Promise<RawLine> {
   let restored = false;
   const restore = () => {
     if (restored) return;
@@ -232,6 +280,7 @@ async function readSecret(ch: Channel, prompt: string): Promise<RawLine> {
   let onSignal = () => {};
   const interrupted = new Promise<RawLine>((resolve) => onSignal = () => resolve({ cancelled: true }));
   let listening = false;
+  // The prompt appears only once echo is off, so nothing typed ahead is echoed.
   terminal.setRaw(true);
   try {
     globalThis.addEventListener("unload", restore);
@@ -241,14 +290,14 @@ async function readSecret(ch: Channel, prompt: string): Promise<RawLine> {
     } catch {
       // Signals unsupported here: raw mode still turns Ctrl-C into a byte we handle.
     }
-    ch.write(prompt);
-    const result = await Promise.race([readRawLine(() => ch.reader.readByte()), interrupted]);
+    write(prompt);
+    const result = await Promise.race([readRawLine(() => reader.readByte()), interrupted]);
     return "eof" in result ? { cancelled: true } : result;
   } finally {
     restore();
     globalThis.removeEventListener("unload", restore);
     if (listening) Deno.removeSignalListener("SIGINT", onSignal);
-    ch.write("\n");
+    write("\n");
   }
 }
 

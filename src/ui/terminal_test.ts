@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { reportMissingPeer } from "../../tests/peers.ts";
+import { PYTHON, runOnPty } from "../../tests/pty.ts";
 
 type Op = ["text", string, string?] | ["secret", string] | ["choose", string, string[]] | ["say", string];
 type Result = string | number | null | { error: string; hint?: string; exitCode: number };
@@ -198,83 +199,16 @@ Deno.test("AWS_OKTA_PROMPT overrides the mode and is checked", async () => {
 
 // ---- pseudo-terminal tests ----
 
-/** Forks the command on a pty, answers each expected text with keystrokes, prints output and status. */
-const PTY_DRIVER = `
-import json, os, pty, sys, time
-steps = json.loads(sys.argv[1])
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[2], sys.argv[2:])
-out = b""
-seen = 0
-def read_some(deadline):
-    global out
-    while time.time() < deadline:
-        import select
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                return False
-            if not chunk:
-                return False
-            out += chunk
-            return True
-    return False
-for expect, send in steps:
-    deadline = time.time() + 60
-    while expect.encode() not in out[seen:]:
-        if not read_some(deadline):
-            break
-    seen = out.find(expect.encode(), seen) + len(expect)
-    os.write(fd, send.encode())
-deadline = time.time() + 60
-while read_some(deadline):
-    pass
-_, status = os.waitpid(pid, 0)
-print(json.dumps({"output": out.decode("utf-8", "replace"), "code": os.waitstatus_to_exitcode(status)}))
-`;
-
-// Python's pty module is POSIX-only: on Windows these terminal tests cannot run.
-const PYTHON = Deno.build.os === "windows"
-  ? undefined
-  : ["/usr/bin/python3", "/usr/local/bin/python3"].find((path) => {
-    try {
-      return Deno.statSync(path).isFile;
-    } catch {
-      return false;
-    }
-  }) ?? (await new Deno.Command("python3", { args: ["-c", "import pty"] }).output().then(
-    (result) => result.success ? "python3" : undefined,
-    () => undefined,
-  ));
-if (PYTHON === undefined && Deno.build.os !== "windows") reportMissingPeer("python3");
-
 async function onPty(
   ops: Op[],
   steps: [string, string][],
 ): Promise<{ output: string; code: number; results: Result[] }> {
   const out = await Deno.makeTempFile();
-  const { stdout, success } = await new Deno.Command(PYTHON!, {
-    args: [
-      "-c",
-      PTY_DRIVER,
-      JSON.stringify(steps),
-      Deno.execPath(),
-      "run",
-      "--no-config",
-      "-A",
-      await script(),
-      "auto",
-      JSON.stringify(ops),
-      out,
-    ],
-    env: { AWS_OKTA_PROMPT: "" },
-    stdout: "piped",
-  }).output();
-  assert.ok(success);
-  const { output, code } = JSON.parse(new TextDecoder().decode(stdout));
+  const { output, code } = await runOnPty(
+    [Deno.execPath(), "run", "--no-config", "-A", await script(), "auto", JSON.stringify(ops), out],
+    steps,
+    { env: { ...Deno.env.toObject(), AWS_OKTA_PROMPT: "" } },
+  );
   const { results } = JSON.parse(await Deno.readTextFile(out));
   await Deno.remove(out);
   return { output, code, results };
@@ -320,5 +254,104 @@ Deno.test({
     );
     assert.deepEqual(results, [1]);
     assert.match(output, /\s+1\) OKTA \(push\)\r?\n\s+2\) GOOGLE/);
+  },
+});
+
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+
+/**
+ * Runs the ops on a pty as the AWS CLI runs credential_process: the installed permission set
+ * (-P=aws-okta, which cannot open /dev/tty itself), stdout and stderr captured, stdin from
+ * `options.stdin` (piped answers) or /dev/null. Fd 3 holds the terminal open as the parent (a
+ * shell, the AWS CLI) would: a pty whose every descriptor is closed reads as ended.
+ */
+async function onPtyCaptured(
+  ops: Op[],
+  steps: [string, string][],
+  options: { mode: string; stdin?: string },
+): Promise<{ output: string; code: number; results: Result[]; stderr: string }> {
+  const out = await Deno.makeTempFile();
+  const err = await Deno.makeTempFile();
+  const input = await Deno.makeTempFile();
+  await Deno.writeTextFile(input, options.stdin ?? "");
+  const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+  const command = [
+    Deno.execPath(),
+    "run",
+    "-q",
+    "-P=aws-okta",
+    "--config",
+    CONFIG,
+    await script(),
+    options.mode,
+    JSON.stringify(ops),
+    out,
+  ].map(quote).join(" ");
+  const stdin = options.stdin === undefined ? "/dev/null" : `${quote(input)}`;
+  const { output, code } = await runOnPty(
+    ["/bin/sh", "-c", `exec ${command} 3<&0 <${stdin} >/dev/null 2>${quote(err)}`],
+    steps,
+    { env: { ...Deno.env.toObject(), AWS_OKTA_PROMPT: "" } },
+  );
+  const { results } = JSON.parse(await Deno.readTextFile(out));
+  const stderr = await Deno.readTextFile(err);
+  for (const path of [out, err, input]) await Deno.remove(path);
+  return { output, code, results, stderr };
+}
+
+Deno.test({
+  name: "captured stdio (credential_process): progress, prompts and answers use the controlling terminal",
+  ignore: PYTHON === undefined,
+  fn: async () => {
+    const { output, results, stderr } = await onPtyCaptured(
+      [
+        ["say", "Push sent: tap 42 on your phone"],
+        ["secret", "Okta password:"],
+        ["choose", "Select an MFA factor:", FACTORS],
+        ["text", "Enter the code:"],
+      ],
+      [["Okta password: ", "s3cr\x7fret\r"], ["Enter a number (1-2): ", "2\r"], [
+        "Enter the code: ",
+        "123456\r",
+      ]],
+      { mode: "tty" },
+    );
+    assert.deepEqual(results, [null, "s3cret", 1, "123456"]);
+    assert.match(output, /Push sent: tap 42 on your phone/);
+    assert.match(output, /2\) GOOGLE \(token:software:totp\)/);
+    assert.match(output, /Enter the code: 123456/, "a visible answer is echoed");
+    assert.ok(!output.includes("s3c"), `secret echoed: ${JSON.stringify(output)}`);
+    assert.equal(stderr, "", "nothing on the captured stderr");
+  },
+});
+
+Deno.test({
+  name: "captured stdio: Ctrl-C at a secret prompt cancels (130) and the terminal echoes again",
+  ignore: PYTHON === undefined,
+  fn: async () => {
+    const { output, code, results } = await onPtyCaptured(
+      [["secret", "Okta password:"], ["text", "Okta username:"]],
+      [["Okta password: ", "abc\x03"], ["Okta username: ", "visible\r"]],
+      { mode: "tty" },
+    );
+    assert.deepEqual(results, [{ error: "cancelled", exitCode: 130 }, "visible"]);
+    assert.equal(code, 130);
+    assert.ok(!output.includes("abc"));
+    assert.match(output, /Okta username: visible/, "echo is back");
+  },
+});
+
+Deno.test({
+  name: "captured stdio, mode auto: piped answers are read from stdin; progress still reaches the terminal",
+  ignore: PYTHON === undefined,
+  fn: async () => {
+    const { output, results, stderr } = await onPtyCaptured(
+      [["say", "Waiting for the push"], ["text", "A:"]],
+      [],
+      { mode: "auto", stdin: "piped answer\n" },
+    );
+    assert.deepEqual(results, [null, "piped answer"]);
+    assert.match(output, /Waiting for the push/);
+    assert.equal(stderr, "A: \n");
   },
 });

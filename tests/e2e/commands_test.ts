@@ -139,8 +139,13 @@ Deno.test("login opens the URL with $BROWSER; without an opener it says to use -
     expectCode(result, 0);
     assert.equal(result.stdout, "", "the URL is a credential: not printed unless -s");
     assertIncludes(result.stderr, "Opened the AWS console");
-    const url = new URL(await Deno.readTextFile(opened));
+    // The opener got a local page, not the URL (its SigninToken would show in /proc/<pid>/cmdline).
+    const page = new URL(await Deno.readTextFile(opened));
+    assert.equal(page.protocol, "file:");
+    const html = await Deno.readTextFile(page);
+    const url = new URL(JSON.parse(html.match(/location\.replace\((.*)\);<\/script>/)![1]!));
     assert.equal(url.searchParams.get("Action"), "login");
+    assert.ok(url.searchParams.get("SigninToken"));
 
     const none = await world.run(["login", "dev"], {
       env: {

@@ -129,3 +129,56 @@ Deno.test("exec --server: bad input is one line and a non-zero exit", async () =
     await world.close();
   }
 });
+
+const NO_PROMPT_CHILD = `dir="$1"
+printf '%s\\n' "$AWS_CONTAINER_CREDENTIALS_FULL_URI" > "$dir/info.tmp" && mv "$dir/info.tmp" "$dir/info"
+while [ ! -e "$dir/go" ]; do sleep 0.1; done
+aws sts get-caller-identity --region us-east-1 > /dev/null 2> "$dir/aws.err" && exit 12
+cat > "$dir/stdin"
+exit 7
+`;
+
+Deno.test("exec --server: a refresh that needs MFA never prompts or pushes; the SDK reports why", async () => {
+  const world = await createWorld();
+  try {
+    await world.writeConfig(`[okta]
+aws_saml_url = ${samlUrlOf(world.sim)}
+
+[profile dev]
+okta_aws_role_arn = ${ENGINEER}
+`);
+    expectCode(await world.add(), 0);
+    world.sim.state.users[0]!.apps[0]!.sessionNotOnOrAfterSeconds = CREDENTIAL_SECONDS;
+    const dir = `${world.home}/child`;
+    await Deno.mkdir(dir);
+    await Deno.writeTextFile(`${dir}/child.sh`, NO_PROMPT_CHILD);
+
+    const running = world.run(["exec", "--server", "dev", "--", "sh", `${dir}/child.sh`, dir], {
+      // The first credentials are stale for the endpoint after a second: every SDK call refreshes.
+      env: { AWS_OKTA_MIN_TTL: `${CREDENTIAL_SECONDS - 1}s`, AWS_EC2_METADATA_DISABLED: "true" },
+      stdin: "meant for the child\n",
+    });
+    let finished = false;
+    running.finally(() => finished = true);
+    while (!finished && !(await exists(`${dir}/info`))) await new Promise((r) => setTimeout(r, 50));
+    // Okta forgets the session and the device (and the counts): a new sign-in would need MFA, an
+    // auto-approved push.
+    world.sim.reset();
+    world.sim.state.devices.clear();
+    await new Promise((r) => setTimeout(r, 1500));
+    await Deno.writeTextFile(`${dir}/go`, "");
+    const result = await running;
+
+    expectCode(result, 7);
+    assert.equal(world.sim.count("push:sent"), 0, "no push while the child runs");
+    assert.equal(await Deno.readTextFile(`${dir}/stdin`), "meant for the child\n", "stdin left to the child");
+    const sdkError = await Deno.readTextFile(`${dir}/aws.err`);
+    assert.match(sdkError, /a new Okta sign-in needs MFA, which is not asked for while the command runs/);
+    const lines = result.stderr.split("\n").filter((line) => line !== "");
+    assert.deepEqual(lines, [
+      'aws-okta: credential server: a new Okta sign-in needs MFA, which is not asked for while the command runs; run "aws-okta login dev" in a terminal, or "aws-okta exec --server" again',
+    ]);
+  } finally {
+    await world.close();
+  }
+});

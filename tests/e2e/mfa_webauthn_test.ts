@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { generateSoftwareKey } from "../../src/fido/software_key.ts";
 import { fidoFactor } from "../sim/okta_webauthn.ts";
 import { assertIncludes, createWorld, expectCode, forgetDevices, samlUrlOf, type World } from "./harness.ts";
+import { installedLauncher, runInstalled } from "./installed.ts";
 
 const ENGINEER = "arn:aws:iam::123456789012:role/Engineer";
 
@@ -88,6 +89,27 @@ Deno.test("without a key file the USB path is taken: a missing libfido2 is one c
       'cannot load libfido2 ("/nonexistent/libfido2.so.1"), which security keys need; check AWS_OKTA_LIBFIDO2',
     );
     assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+  } finally {
+    await world.close();
+  }
+});
+
+Deno.test("the installed aws-okta has no software key: the test hook fails with one line, no signature", async () => {
+  const { world, keyFile } = await keyWorld("webauthn");
+  try {
+    const lib = new URL("../lib/aws-okta/dist", `file://${await installedLauncher()}`).pathname;
+    for (const entry of Deno.readDirSync(lib)) {
+      assert.ok(!(await Deno.readTextFile(`${lib}/${entry.name}`)).includes("class SoftwareSecurityKey"));
+    }
+    const run = await runInstalled(world, ["cred-process", "dev"], { AWS_OKTA_FIDO_SOFTWARE_KEY: keyFile });
+    expectCode(run, 1);
+    assert.equal(run.stdout, "");
+    assert.equal(
+      run.stderr.trim(),
+      "aws-okta: AWS_OKTA_FIDO_SOFTWARE_KEY is set, but this installed aws-okta has no software security key; " +
+        "it is a test hook of the sources; unset AWS_OKTA_FIDO_SOFTWARE_KEY to use a USB security key",
+    );
+    assert.equal(world.sim.count("fido:verified"), 0);
   } finally {
     await world.close();
   }
