@@ -60,6 +60,7 @@ fuzz: $(DENO_DEP)
 bench: $(DENO_DEP)
 	@$(MAKE) --no-print-directory install PREFIX=$(TOOLS)/bench
 	AWS_OKTA_E2E_BIN=$(TOOLS)/bench/bin/aws-okta $(DENO) run -P=test --quiet tests/bench/bench.ts
+	$(DENO) bench -P=test --quiet src/config/aws_config_bench.ts
 
 demo: $(DENO_DEP)
 	$(DENO) run -P=test --quiet tests/demo.ts
