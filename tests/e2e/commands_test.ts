@@ -333,11 +333,15 @@ Deno.test("write-to-credentials refuses unwritable targets before any login", as
 // ---------------------------------------------------------------------------------------------
 // list
 
-Deno.test("list: a table and JSON of the profiles aws-okta serves", async () => {
+Deno.test("list: Go's table by default; --long and --json show the profiles aws-okta serves", async () => {
   const world = await createWorld();
   try {
     await world.writeConfig(config(world));
-    const table = await world.run(["list"]);
+    const go = await world.run(["list"]);
+    expectCode(go, 0);
+    assert.equal(go.stdout, `PROFILE\t\tARN\t\t\t\t\tSOURCE_ROLE\t\nadmin\t\t${ADMIN}\tdev\n`);
+    assert.equal(go.stderr, "");
+    const table = await world.run(["list", "--long"]);
     expectCode(table, 0);
     assert.equal(
       table.stdout,
@@ -369,10 +373,24 @@ Deno.test("list: a missing config file, a broken profile and extra arguments", a
         config(world)
       }\n[profile loop]\nsource_profile = loop2\nokta_aws_role_arn = ${ENGINEER}\n\n[profile loop2]\nsource_profile = loop\n`,
     );
-    const result = await world.run(["list"]);
+    const result = await world.run(["list", "-l"]);
     expectCode(result, 0);
     assertIncludes(result.stderr, 'Skipped profile "loop": source_profile loop');
     assert.ok(!result.stdout.includes("loop"));
+    // A Go-style profile with a credential_process line: the AWS CLI refuses it; list says why.
+    await world.writeConfig(
+      `${
+        config(world)
+      }\n[profile go-style]\nrole_arn = ${ENGINEER}\ncredential_process = aws-okta cred-process go-style\n`,
+    );
+    const flagged = await world.run(["list"]);
+    expectCode(flagged, 0);
+    assert.equal(
+      flagged.stderr,
+      'Profile "go-style" has role_arn without source_profile beside credential_process: the AWS CLI ' +
+        'refuses it ("Partial credentials found in assume-role"); rename role_arn to okta_aws_role_arn\n',
+    );
+    assertIncludes(flagged.stdout, `go-style\t${ENGINEER}\t\t\n`);
     expectOneLineError(
       await world.run(["list", "extra"]),
       2,
