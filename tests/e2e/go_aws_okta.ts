@@ -17,7 +17,7 @@
 
 import { goAwsOkta } from "../go_peer.ts";
 import { startSimulator } from "../sim/simulator.ts";
-import { createWorld, PASSPHRASE, type RunResult, type World } from "./harness.ts";
+import { CONFIG, createWorld, MAIN, PASSPHRASE, type RunResult, type World } from "./harness.ts";
 import { makeTestCertificates, type TestCertificates } from "./tls_support.ts";
 
 /** The STS hosts the Go SDK may call (global, and the regions tests use). */
@@ -49,6 +49,11 @@ export interface GoWorld {
   proxied: string[];
   /** Runs Go aws-okta with `args` in the same HOME and config. */
   runGo(args: readonly string[], options?: GoRunOptions): Promise<GoRunResult>;
+  /**
+   * Runs a bash script in which `aws-okta` is Go's binary ("go") or ours ("ours", the installed
+   * launcher when AWS_OKTA_E2E_BIN is set), on a terminal as a user would.
+   */
+  script(which: "go" | "ours", bash: string, options?: GoRunOptions): Promise<GoRunResult>;
   close(): Promise<void>;
 }
 
@@ -67,12 +72,42 @@ export async function createGoWorld(): Promise<GoWorld | undefined> {
   const world = await createWorld({ sim });
   world.env["AWS_CA_BUNDLE"] = certs.caFile;
   const oktaDomain = `127.0.0.1:${port}`;
+  // One `aws-okta` per side, so that the same script runs either.
+  const goDir = `${world.home}/bin-go`;
+  const oursDir = `${world.home}/bin-ours`;
+  await Deno.mkdir(goDir);
+  await Deno.mkdir(oursDir);
+  await Deno.symlink(goBin, `${goDir}/aws-okta`);
+  const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
+  await Deno.writeTextFile(
+    `${oursDir}/aws-okta`,
+    launcher
+      ? `#!/bin/sh\nexec '${launcher}' "$@"\n`
+      : `#!/bin/sh\nexec '${Deno.execPath()}' run -q -P=aws-okta --config '${CONFIG}' '${MAIN}' "$@"\n`,
+    { mode: 0o755 },
+  );
   return {
     world,
     goBin,
     oktaDomain,
     proxied: proxy.targets,
     runGo: (args, options = {}) => runGo(goBin, world, certs, proxy.url, args, options),
+    script(which, bash, options = {}) {
+      const env: Record<string, string | undefined> = which === "go"
+        ? { PATH: `${goDir}:${world.env.PATH}` }
+        // Our side: the world's environment (passphrase from AWS_OKTA_FILE_PASSPHRASE, STS
+        // endpoint, CA bundle), with Go's proxy settings removed.
+        : {
+          ...world.env,
+          PATH: `${oursDir}:${world.env.PATH}`,
+          HTTPS_PROXY: undefined,
+          SSL_CERT_FILE: undefined,
+        };
+      return runGo("bash", world, certs, proxy.url, ["--norc", "--noprofile", "-c", bash], {
+        ...options,
+        env: { ...env, ...options.env },
+      });
+    },
     async close() {
       await world.close();
       await proxy.close();
@@ -139,7 +174,7 @@ sys.stdout.write(json.dumps({"code": code, "stdout": out.decode("utf-8", "replac
 `;
 
 async function runGo(
-  goBin: string,
+  program: string,
   world: World,
   certs: TestCertificates,
   proxyUrl: string,
@@ -164,7 +199,7 @@ async function runGo(
   const writer = child.stdin.getWriter();
   await writer.write(
     new TextEncoder().encode(
-      JSON.stringify({ argv: [goBin, ...args], env, cwd: world.home, answers, timeout: 60 }),
+      JSON.stringify({ argv: [program, ...args], env, cwd: world.home, answers, timeout: 60 }),
     ),
   );
   await writer.close();
