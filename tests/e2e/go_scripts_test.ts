@@ -7,7 +7,8 @@
 
 import assert from "node:assert/strict";
 import { createGoWorld, type GoWorld } from "./go_aws_okta.ts";
-import { assertIncludes, expectCode, samlUrlOf } from "./harness.ts";
+import { requirePeer } from "../peers.ts";
+import { assertIncludes, CONFIG, createWorld, expectCode, MAIN, samlUrlOf } from "./harness.ts";
 
 const ENGINEER = "arn:aws:iam::123456789012:role/Engineer";
 const READ_ONLY = "arn:aws:iam::123456789012:role/ReadOnly";
@@ -30,7 +31,6 @@ role_arn = ${READ_ONLY}
 
 [legacy]
 role_arn = ${READ_ONLY}
-source_profile = dev
 
 [profile plain]
 region = eu-west-1
@@ -105,40 +105,50 @@ goTest("list: the same bytes from Go and from us, so `list | awk` scripts agree"
   const [goList, oursList] = await both(go, "aws-okta list");
   assert.equal(oursList, goList);
   assertIncludes(goList, "prød\t");
-  assertIncludes(goList, `legacy\t\t${READ_ONLY}\t\tdev\n`);
+  assertIncludes(goList, `legacy\t\t${READ_ONLY}\t\t\n`);
   const awk = `aws-okta list | awk -F'\\t+' 'NR > 1 { print $1 " -> " $2 " from " ($3 == "" ? "-" : $3) }'`;
   const [goAwk, oursAwk] = await both(go, awk);
   assert.equal(oursAwk, goAwk);
   assert.equal(
     goAwk,
-    `dev -> ${ENGINEER} from -\nlegacy -> ${READ_ONLY} from dev\nprød -> ${READ_ONLY} from -\n`,
+    `dev -> ${ENGINEER} from -\nlegacy -> ${READ_ONLY} from -\nprød -> ${READ_ONLY} from -\n`,
   );
 });
 
-goTest("exec -r and AWS_ASSUME_ROLE_ARN take another granted role from the assertion, as Go", async (go) => {
-  const show = `sh -c 'echo "$AWS_OKTA_ASSUMED_ROLE_ARN"'`;
-  const script = `aws-okta exec -r ${READ_ONLY} dev -- ${show}
+goTest(
+  "exec -r and AWS_ASSUME_ROLE_ARN take another granted role from the assertion, as Go; [x] and prød",
+  async (go) => {
+    const show = `sh -c 'echo "$AWS_OKTA_ASSUMED_ROLE_ARN"'`;
+    const script = `aws-okta exec -r ${READ_ONLY} dev -- ${show}
 aws-okta exec --assume-role-arn ${ENGINEER} dev -- ${show}
 AWS_ASSUME_ROLE_ARN=${READ_ONLY} aws-okta exec dev -- ${show}
 aws-okta exec dev -- ${show}
+aws-okta exec prød -- ${show}
+aws-okta exec legacy -- ${show}
 `;
-  const [goOut, oursOut] = await both(go, script);
-  assert.equal(oursOut, goOut);
-  const assumed = (role: string) => `arn:aws:sts::123456789012:assumed-role/${role}/alice@example.com\n`;
-  assert.equal(goOut, assumed("ReadOnly") + assumed("Engineer") + assumed("ReadOnly") + assumed("Engineer"));
+    const [goOut, oursOut] = await both(go, script);
+    assert.equal(oursOut, goOut);
+    const assumed = (role: string) => `arn:aws:sts::123456789012:assumed-role/${role}/alice@example.com\n`;
+    assert.equal(
+      goOut,
+      assumed("ReadOnly") + assumed("Engineer") + assumed("ReadOnly") + assumed("Engineer") +
+        // A non-ASCII profile name; Go's [legacy] section (no "profile " prefix).
+        assumed("ReadOnly") + assumed("ReadOnly"),
+    );
 
-  // A role the assertion does not grant fails in both; ours says which and what is granted.
-  const script2 = `aws-okta exec -r ${NOT_GRANTED} dev -- true`;
-  const goFail = await go.script("go", script2);
-  const oursFail = await go.script("ours", script2);
-  assert.notEqual(goFail.code, 0);
-  assert.equal(oursFail.code, 1);
-  assertIncludes(
-    oursFail.stderr,
-    `role "${NOT_GRANTED}" is not in Okta's SAML assertion; it grants: ${ENGINEER}, ${READ_ONLY}`,
-  );
-  assertIncludes(oursFail.stderr, "fix -r/--assume-role-arn (or AWS_ASSUME_ROLE_ARN)");
-});
+    // A role the assertion does not grant fails in both; ours says which and what is granted.
+    const script2 = `aws-okta exec -r ${NOT_GRANTED} dev -- true`;
+    const goFail = await go.script("go", script2);
+    const oursFail = await go.script("ours", script2);
+    assert.notEqual(goFail.code, 0);
+    assert.equal(oursFail.code, 1);
+    assertIncludes(
+      oursFail.stderr,
+      `role "${NOT_GRANTED}" is not in Okta's SAML assertion; it grants: ${ENGINEER}, ${READ_ONLY}`,
+    );
+    assertIncludes(oursFail.stderr, "fix -r/--assume-role-arn (or AWS_ASSUME_ROLE_ARN)");
+  },
+);
 
 goTest("cred-process -p: Go's layout (4-space indent, same keys in the same order)", async (go) => {
   const [goOut, oursOut] = await both(go, "aws-okta cred-process -p dev");
@@ -171,4 +181,74 @@ goTest("a stale mfa_factor_type with one enrolled factor logs in with that facto
       );
     }
   }
+});
+
+// Migrating from Go: its profiles put role_arn beside no source_profile. With a credential_process
+// line added, the real AWS CLI refuses such a profile; the okta_aws_role_arn form works, and list
+// names the profiles to fix.
+const AWS = requirePeer("aws", "pip install awscli");
+Deno.test({
+  name: "the AWS CLI refuses a Go-style role_arn profile with credential_process; okta_aws_role_arn works",
+  ignore: !AWS,
+  async fn() {
+    const world = await createWorld();
+    try {
+      await world.writeConfig(`[okta]
+aws_saml_url = ${samlUrlOf(world.sim)}
+
+[profile go-style]
+role_arn = ${ENGINEER}
+credential_process = aws-okta cred-process go-style
+
+[profile fixed]
+okta_aws_role_arn = ${ENGINEER}
+credential_process = aws-okta cred-process fixed
+`);
+      expectCode(await world.add(), 0);
+      const bin = `${world.home}/bin`;
+      await Deno.mkdir(bin);
+      await Deno.writeTextFile(
+        `${bin}/aws-okta`,
+        `#!/bin/sh\nexec '${Deno.execPath()}' run -q -P=aws-okta --config '${CONFIG}' '${MAIN}' "$@"\n`,
+        { mode: 0o755 },
+      );
+      const aws = async (profile: string) => {
+        const output = await new Deno.Command(AWS!, {
+          args: ["sts", "get-caller-identity", "--profile", profile, "--output", "text", "--query", "Arn"],
+          env: {
+            ...world.env,
+            PATH: `${bin}:${world.env.PATH}`,
+            AWS_DEFAULT_REGION: "us-east-1",
+            AWS_PAGER: "",
+          },
+          clearEnv: true,
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const decoder = new TextDecoder();
+        return {
+          code: output.code,
+          stdout: decoder.decode(output.stdout),
+          stderr: decoder.decode(output.stderr),
+        };
+      };
+      const refused = await aws("go-style");
+      assert.notEqual(refused.code, 0);
+      assertIncludes(refused.stderr, "Partial credentials found in assume-role, missing: source_profile");
+      const fixed = await aws("fixed");
+      expectCode(fixed, 0);
+      assert.equal(fixed.stdout, "arn:aws:sts::123456789012:assumed-role/Engineer/alice@example.com\n");
+
+      const list = await world.run(["list"]);
+      expectCode(list, 0);
+      assertIncludes(
+        list.stderr,
+        'Profile "go-style" has role_arn without source_profile beside credential_process',
+      );
+      assertIncludes(list.stderr, "rename role_arn to okta_aws_role_arn");
+      assert.ok(!list.stderr.includes('"fixed"'), list.stderr);
+    } finally {
+      await world.close();
+    }
+  },
 });
