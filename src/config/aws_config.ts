@@ -147,15 +147,16 @@ function extraProfileName(header: string): { name: string; go: boolean } | undef
 }
 
 function buildConfig(path: string, exists: boolean, sections: IniSection[]): AwsConfig {
-  const profiles = new Map<string, Record<string, string>>();
-  const goProfiles = new Map<string, Record<string, string>>();
+  // Sections by profile name; their keys are read (and folded) only when a profile is asked for.
+  const profiles = new Map<string, IniSection>();
+  const goProfiles = new Map<string, IniSection>();
   let plainDefault: IniSection | undefined;
   let profileDefault: IniSection | undefined;
   let okta: IniSection | undefined;
   const names = new Set<string>();
   for (const section of sections) {
     if (section.type === "profile") {
-      profiles.set(section.name, foldedValues(section));
+      profiles.set(section.name, section);
       if (section.name === "default") profileDefault = section;
       names.add(section.name);
     } else if (section.type !== undefined) {
@@ -168,22 +169,31 @@ function buildConfig(path: string, exists: boolean, sections: IniSection[]): Aws
     } else {
       const extra = extraProfileName(section.key);
       if (!extra) continue;
-      (extra.go ? goProfiles : profiles).set(extra.name, foldedValues(section));
+      (extra.go ? goProfiles : profiles).set(extra.name, section);
       names.add(extra.name);
     }
   }
   // The SDK lets a non-empty [profile default] replace [default] wholesale.
-  if (plainDefault && !(profileDefault && hasKeys(profileDefault))) {
-    profiles.set("default", foldedValues(plainDefault));
-  }
+  if (plainDefault && !(profileDefault && hasKeys(profileDefault))) profiles.set("default", plainDefault);
   // `[profile x]` wins over Go's `[x]`.
-  for (const [name, values] of goProfiles) if (!profiles.has(name)) profiles.set(name, values);
+  for (const [name, section] of goProfiles) if (!profiles.has(name)) profiles.set(name, section);
+  const folded = new Map<string, Record<string, string>>();
+  const oktaValues = okta ? foldedValues(okta) : EMPTY;
   return {
     path,
     exists,
     sections,
-    profile: (name) => profiles.get(name),
-    okta: okta ? foldedValues(okta) : EMPTY,
+    profile(name) {
+      let values = folded.get(name);
+      if (values === undefined) {
+        const section = profiles.get(name);
+        if (!section) return undefined;
+        values = foldedValues(section);
+        folded.set(name, values);
+      }
+      return values;
+    },
+    okta: oktaValues,
     profileNames: () => [...names],
   };
 }
