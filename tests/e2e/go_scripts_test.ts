@@ -82,6 +82,8 @@ case "$AWS_ACCESS_KEY_ID" in ASIA*) echo key-ok ;; esac
 [ "$AWS_OKTA_SESSION_EXPIRATION" -gt "$(date +%s)" ] && echo expiration-ok
 `;
   const [goOut, oursOut] = await both(go, script);
+  // Go really went to the simulator's STS (through the test proxy), not to AWS.
+  assert.ok(go.proxied.includes("sts.us-west-2.amazonaws.com:443"), `proxied: ${go.proxied}`);
   assert.equal(oursOut, goOut);
   assert.equal(
     goOut,
