@@ -32,6 +32,10 @@ role_arn = ${READ_ONLY}
 [legacy]
 role_arn = ${READ_ONLY}
 
+[hop]
+source_profile = dev
+role_arn = ${READ_ONLY}
+
 [profile plain]
 region = eu-west-1
 `);
@@ -113,7 +117,8 @@ goTest("list: the same bytes from Go and from us, so `list | awk` scripts agree"
   assert.equal(oursAwk, goAwk);
   assert.equal(
     goAwk,
-    `dev -> ${ENGINEER} from -\nlegacy -> ${READ_ONLY} from -\nprød -> ${READ_ONLY} from -\n`,
+    `dev -> ${ENGINEER} from -\nhop -> ${READ_ONLY} from dev\nlegacy -> ${READ_ONLY} from -\n` +
+      `prød -> ${READ_ONLY} from -\n`,
   );
 });
 
@@ -127,6 +132,7 @@ AWS_ASSUME_ROLE_ARN=${READ_ONLY} aws-okta exec dev -- ${show}
 aws-okta exec dev -- ${show}
 aws-okta exec prød -- ${show}
 aws-okta exec legacy -- ${show}
+aws-okta exec hop -- ${show}
 `;
     const [goOut, oursOut] = await both(go, script);
     assert.equal(oursOut, goOut);
@@ -135,7 +141,9 @@ aws-okta exec legacy -- ${show}
       goOut,
       assumed("ReadOnly") + assumed("Engineer") + assumed("ReadOnly") + assumed("Engineer") +
         // A non-ASCII profile name; Go's [legacy] section (no "profile " prefix).
-        assumed("ReadOnly") + assumed("ReadOnly"),
+        assumed("ReadOnly") + assumed("ReadOnly") +
+        // Go's [hop] section: the SAML role of dev, then AssumeRole (signed, session name = username).
+        assumed("ReadOnly"),
     );
 
     // A role the assertion does not grant fails in both; ours says which and what is granted.
