@@ -217,9 +217,12 @@ credential_process = aws-okta cred-process fixed
       expectCode(await world.add(), 0);
       const bin = `${world.home}/bin`;
       await Deno.mkdir(bin);
+      const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
       await Deno.writeTextFile(
         `${bin}/aws-okta`,
-        `#!/bin/sh\nexec '${Deno.execPath()}' run -q -P=aws-okta --config '${CONFIG}' '${MAIN}' "$@"\n`,
+        launcher
+          ? `#!/bin/sh\nexec '${launcher}' "$@"\n`
+          : `#!/bin/sh\nexec '${Deno.execPath()}' run -q -P=aws-okta --config '${CONFIG}' '${MAIN}' "$@"\n`,
         { mode: 0o755 },
       );
       const aws = async (profile: string) => {
