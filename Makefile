@@ -88,6 +88,7 @@ fuzz: $(DENO_DEP)
 bench: $(DENO_DEP)
 	@$(MAKE) --no-print-directory install PREFIX=$(TOOLS)/bench
 	AWS_OKTA_E2E_BIN=$(TOOLS)/bench/bin/aws-okta $(DENO) run -P=test --quiet tests/bench/bench.ts
+	$(DENO) bench -P=test --quiet src/config/aws_config_bench.ts
 
 # The release gate (tests/release/smoke.ts) against a launcher installed into .tools/smoke, or against
 # SMOKE_BIN (a compiled binary): version, --help, a classic login and cache hit against the simulator,

@@ -72,7 +72,9 @@ export async function addCredentials(ctx: AppContext, input: AddInput): Promise<
   });
 
   const key = oktaCredentialsKey(input.account);
-  const storedDomain = baseUrl.protocol === "https:" && baseUrl.port === "" ? baseUrl.host : baseUrl.origin;
+  // Go aws-okta reads Domain as a host (with any port) and prepends "https://": store https
+  // domains that way so that both tools share the item; only loopback http keeps its scheme.
+  const storedDomain = baseUrl.protocol === "https:" ? baseUrl.host : baseUrl.origin;
   await setOktaCredentials(keyring, key, {
     Organization: organization,
     Username: username,

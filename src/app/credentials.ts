@@ -32,6 +32,11 @@ export interface CredentialRequest {
   assumeRoleTtl?: number;
   /** `--refresh`: ignore cached sessions and log in again. */
   refresh?: boolean;
+  /**
+   * `exec -r/--assume-role-arn` or AWS_ASSUME_ROLE_ARN: the role to take from the SAML assertion
+   * instead of the profile's (source_profile hops still follow), as Go aws-okta's `exec -r`.
+   */
+  roleArn?: string;
 }
 
 /** Credentials for a profile, with what produced them. */
@@ -51,6 +56,8 @@ interface Step {
   label: string;
   profile: string;
   roleArn: string | undefined;
+  /** Where a SAML step's roleArn was set, for the error when the assertion does not grant it. */
+  roleArnFrom?: string;
   durationSeconds: number | undefined;
   roleSessionName?: string;
   externalId?: string;
@@ -177,7 +184,7 @@ async function refresh(ctx: AppContext, input: RefreshInput): Promise<ProfileCre
       const login = await samlLogin(ctx, profile, keyring, fetch);
       username = login.username;
       const assertion = await parseSamlAssertion(login.samlResponse);
-      const role = await chooseRole(assertion.roles, step.roleArn, ctx.prompter);
+      const role = await chooseRole(assertion.roles, step.roleArn, ctx.prompter, step.roleArnFrom);
       const durationSeconds = step.durationSeconds ?? assertion.sessionDuration ?? 3600;
       checkMinTtl(minTtl, durationSeconds, step.label);
       ctx.debug(`sts: AssumeRoleWithSAML ${role.roleArn} for ${durationSeconds} s`);
@@ -230,11 +237,12 @@ async function defaultSessionName(
 function planSteps(ctx: AppContext, profile: ResolvedProfile, request: CredentialRequest): Step[] {
   const root = profile.chain[profile.chain.length - 1] ?? profile.name;
   const samlDuration = request.sessionTtl ?? profile.sessionTtl;
+  const samlRoleArn = request.roleArn ?? profile.samlRoleArn;
   const samlKey = cacheKey(root, [
     "saml",
     profile.credentialsKey,
     profile.samlUrl ?? "",
-    profile.samlRoleArn ?? "",
+    samlRoleArn ?? "",
     samlDuration === undefined ? "assertion" : String(samlDuration),
     ...deviceCacheParts(profile),
   ]);
@@ -243,7 +251,8 @@ function planSteps(ctx: AppContext, profile: ResolvedProfile, request: Credentia
     key: samlKey,
     label: root,
     profile: root,
-    roleArn: profile.samlRoleArn,
+    roleArn: samlRoleArn,
+    ...(request.roleArn ? { roleArnFrom: "-r/--assume-role-arn (or AWS_ASSUME_ROLE_ARN)" } : {}),
     durationSeconds: samlDuration,
     ...(profile.stsRegion ? { region: profile.stsRegion } : {}),
   }];

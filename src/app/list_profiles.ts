@@ -63,6 +63,81 @@ const OTHER_SOURCES = [
   "credential_source",
 ];
 
+/**
+ * Go aws-okta's `list`: a header, then every profile of the config that has `role_arn`, sorted by
+ * name, as `PROFILE ARN SOURCE_ROLE` (the source_profile) in Go's tab-padded columns, byte for byte.
+ */
+export function goProfileTable(config: AwsConfig): string {
+  const rows: string[][] = [];
+  for (const name of config.profileNames()) {
+    const section = config.profile(name);
+    const roleArn = section?.["role_arn"];
+    if (roleArn !== undefined) rows.push([name, roleArn, section?.["source_profile"] ?? ""]);
+  }
+  rows.sort((a, b) => compareCodePoints(a[0]!, b[0]!));
+  return goTabwriter([["PROFILE", "ARN", "SOURCE_ROLE", ""], ...rows]);
+}
+
+/** Go's sort.Strings order: byte order of UTF-8, which is code point order. */
+function compareCodePoints(a: string, b: string): number {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const diff = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (diff !== 0) return diff;
+  }
+  return x.length - y.length;
+}
+
+/**
+ * Go's text/tabwriter as `list` sets it up (minwidth 0, tabwidth 8, padding 2, padded with tabs):
+ * each line's cells but the last are columns; a column's width is its widest cell in the run of
+ * adjacent lines that have it, plus 2, rounded up to a multiple of 8; cells are padded with tabs.
+ */
+function goTabwriter(lines: readonly string[][]): string {
+  const width = (text: string) => [...text].length;
+  const padded = lines.map((cells) => cells.map(() => ""));
+  const columns = Math.max(...lines.map((cells) => cells.length - 1));
+  for (let column = 0; column < columns; column++) {
+    for (let start = 0; start < lines.length;) {
+      if (column >= lines[start]!.length - 1) {
+        start++;
+        continue;
+      }
+      let end = start;
+      let cellWidth = 0;
+      while (end < lines.length && column < lines[end]!.length - 1) {
+        cellWidth = Math.max(cellWidth, width(lines[end]![column]!) + 2);
+        end++;
+      }
+      cellWidth = Math.ceil(cellWidth / 8) * 8;
+      for (let line = start; line < end; line++) {
+        const text = lines[line]![column]!;
+        padded[line]![column] = text + "\t".repeat(Math.ceil((cellWidth - width(text)) / 8));
+      }
+      start = end;
+    }
+  }
+  return lines.map((cells, line) =>
+    cells.map((cell, column) => column < cells.length - 1 ? padded[line]![column] : cell).join("") + "\n"
+  ).join("");
+}
+
+/**
+ * Profiles that have `role_arn` but no `source_profile` (nor another role source) beside a
+ * `credential_process` line: how Go aws-okta users write their profiles, but the AWS CLI and boto3
+ * refuse them ("Partial credentials found in assume-role, missing: source_profile") and the Go SDK
+ * assumes role_arn again on top. aws-okta reads `okta_aws_role_arn` instead.
+ */
+export function partialAssumeRoleProfiles(config: AwsConfig): string[] {
+  return config.profileNames().filter((name) => {
+    const section = config.profile(name) ?? {};
+    return section["role_arn"] !== undefined && section["credential_process"] !== undefined &&
+      section["source_profile"] === undefined && section["credential_source"] === undefined &&
+      section["web_identity_token_file"] === undefined;
+  });
+}
+
 /** Lists the profiles aws-okta can serve, in file order. */
 export function listProfiles(config: AwsConfig): ProfileList {
   const profiles: ProfileListing[] = [];
@@ -126,7 +201,7 @@ function chainSections(config: AwsConfig, name: string): Record<string, string>[
   return sections;
 }
 
-/** The listing as an aligned table (PROFILE, FLOW, REGION, ROLES), with a trailing newline. */
+/** `list --long`: an aligned table (PROFILE, FLOW, REGION, ROLES), with a trailing newline. */
 export function profileTable(profiles: readonly ProfileListing[]): string {
   const rows = [["PROFILE", "FLOW", "REGION", "ROLES"]];
   for (const profile of profiles) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseAwsConfig } from "../config/aws_config.ts";
-import { listProfiles, profileTable } from "./list_profiles.ts";
+import { goProfileTable, listProfiles, partialAssumeRoleProfiles, profileTable } from "./list_profiles.ts";
 
 const CONFIG = `[okta]
 aws_saml_url = home/amazon_aws/0oa1/272
@@ -98,4 +98,69 @@ Deno.test("list: the table aligns columns and marks roles chosen at login", () =
       "prod-admin  classic  us-west-2  arn:aws:iam::111111111111:role/Engineer -> arn:aws:iam::222222222222:role/Admin\n" +
       "chooser     classic  -          (chosen at login)\n",
   );
+});
+
+Deno.test("list: Go's table, byte for byte as Go aws-okta v1.0.11 prints it (tabs, sorted, role_arn only)", () => {
+  // Expected bytes captured from the real Go binary on this config (tests/e2e/go_scripts_test.ts
+  // compares the two binaries live).
+  const text = `[okta]
+aws_saml_url = home/amazon_aws/0oa1/272
+
+[default]
+region = us-east-1
+
+[profile okta-dev]
+role_arn = arn:aws:iam::111111111111:role/Engineer
+region = us-west-2
+
+[profile prod-administrator-long-name]
+source_profile = okta-dev
+role_arn = arn:aws:iam::222222222222:role/Admin
+
+[profile b]
+role_arn = arn:aws:iam::3:role/B
+source_profile = Zeta
+
+[profile Zeta]
+okta_aws_role_arn = arn:aws:iam::4:role/Z
+
+[profile prød]
+role_arn = arn:aws:iam::5:role/P
+`;
+  assert.equal(
+    goProfileTable(parseAwsConfig(text, "config")),
+    "PROFILE\t\t\t\tARN\t\t\t\t\t\tSOURCE_ROLE\t\n" +
+      "b\t\t\t\tarn:aws:iam::3:role/B\t\t\t\tZeta\n" +
+      "okta-dev\t\t\tarn:aws:iam::111111111111:role/Engineer\t\t\n" +
+      "prod-administrator-long-name\tarn:aws:iam::222222222222:role/Admin\t\tokta-dev\n" +
+      "prød\t\t\t\tarn:aws:iam::5:role/P\t\t\t\t\n",
+  );
+  assert.equal(
+    goProfileTable(parseAwsConfig("[profile a]\nregion = x\n", "config")),
+    "PROFILE\t\tARN\tSOURCE_ROLE\t\n",
+  );
+});
+
+Deno.test("list: profiles with role_arn but no source_profile beside credential_process are flagged", () => {
+  const text = `[profile go-style]
+role_arn = arn:aws:iam::1:role/A
+credential_process = aws-okta cred-process go-style
+
+[profile fixed]
+okta_aws_role_arn = arn:aws:iam::1:role/A
+credential_process = aws-okta cred-process fixed
+
+[profile hop]
+source_profile = fixed
+role_arn = arn:aws:iam::2:role/B
+credential_process = aws-okta cred-process hop
+
+[profile Upper]
+Role_Arn = arn:aws:iam::1:role/A
+Credential_Process = aws-okta cred-process Upper
+
+[profile exec-only]
+role_arn = arn:aws:iam::1:role/A
+`;
+  assert.deepEqual(partialAssumeRoleProfiles(parseAwsConfig(text, "config")), ["go-style", "Upper"]);
 });

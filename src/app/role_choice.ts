@@ -13,11 +13,15 @@ export interface RoleChoice {
   principalArn: string;
 }
 
-/** Picks the role to assume with SAML. */
+/**
+ * Picks the role to assume with SAML. `configuredFrom` names where `configured` was set (for the
+ * error when the assertion does not grant it); the AWS config by default.
+ */
 export async function chooseRole(
   roles: readonly RoleChoice[],
   configured: string | undefined,
   prompter: Prompter,
+  configuredFrom = "okta_aws_role_arn (or role_arn) in your AWS config",
 ): Promise<RoleChoice> {
   if (roles.length === 0) {
     throw new AppError("Okta's SAML assertion grants no AWS role", {
@@ -31,7 +35,7 @@ export async function chooseRole(
       `role "${configured}" is not in Okta's SAML assertion; it grants: ${
         roles.map((r) => r.roleArn).join(", ")
       }`,
-      { hint: "fix okta_aws_role_arn (or role_arn) in your AWS config" },
+      { hint: `fix ${configuredFrom}` },
     );
   }
   if (roles.length === 1) return roles[0]!;

@@ -11,6 +11,7 @@ import { type AwsCredentials, formatExpiration, roleNameOf } from "./credentials
 /**
  * The AWS CLI/SDK `credential_process` document: Version, AccessKeyId, SecretAccessKey,
  * SessionToken, Expiration (RFC 3339 UTC, no milliseconds), in that order, with a trailing newline.
+ * Pretty output indents by 4 spaces, as Go aws-okta's `cred-process -p` does.
  */
 export function credentialProcessJson(creds: AwsCredentials, pretty: boolean): string {
   const document = {
@@ -20,7 +21,7 @@ export function credentialProcessJson(creds: AwsCredentials, pretty: boolean): s
     SessionToken: creds.sessionToken,
     Expiration: formatExpiration(creds.expiration),
   };
-  return `${JSON.stringify(document, null, pretty ? 2 : undefined)}\n`;
+  return `${JSON.stringify(document, null, pretty ? 4 : undefined)}\n`;
 }
 
 /** Input of {@linkcode credentialEnv}. */
@@ -142,6 +143,8 @@ export const SHELLS: readonly Shell[] = Object.freeze(["bash", "zsh", "sh", "fis
 /**
  * One line per variable that sets and exports it in `shell`, quoted so that any value round-trips:
  * sh/bash/zsh `export K='v'`, fish `set -gx K 'v'`, PowerShell `$Env:K = 'v'`, cmd `set "K=v"`.
+ * For sh/bash/zsh and fish a value that needs no quoting is written bare (`export K=v`), as Go
+ * aws-okta and okta-aws-cli print AWS keys, so scripts that cut at "=" keep working.
  * Throws an {@linkcode AppError} for a value the shell cannot carry (NUL anywhere; for cmd also
  * `%`, `!`, `"` and line breaks), never echoing the value, which may be a secret.
  */
@@ -157,14 +160,27 @@ export function exportLines(vars: Record<string, string>, shell: Shell): string 
   return out;
 }
 
+/**
+ * Characters no POSIX shell nor fish treats specially in a word (Go's shellescape set), except:
+ * zsh expands `=cmd` at the start of a value and after a ":", fish expands a leading `%self`.
+ */
+const BARE_WORD = /^[\w@+:,./-][\w@%+=:,./-]*$/;
+
+/** True when `value` reads back unchanged written bare in sh, bash, zsh and fish. */
+function isBareWord(value: string): boolean {
+  return BARE_WORD.test(value) && !value.includes(":=");
+}
+
 function exportLine(name: string, value: string, shell: Shell): string {
   switch (shell) {
     case "bash":
     case "zsh":
     case "sh":
+      if (isBareWord(value)) return `export ${name}=${value}`;
       // Inside single quotes nothing is special; a quote closes, is escaped, and reopens.
       return `export ${name}='${value.replaceAll("'", `'\\''`)}'`;
     case "fish":
+      if (isBareWord(value)) return `set -gx ${name} ${value}`;
       // fish single quotes treat only \\ and \' as escapes.
       return `set -gx ${name} '${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
     case "powershell":

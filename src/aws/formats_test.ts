@@ -36,11 +36,11 @@ Deno.test("credentialProcessJson writes the AWS CLI document in key order, UTC w
   assert.equal(
     credentialProcessJson(CREDS, true),
     `{
-  "Version": 1,
-  "AccessKeyId": "ASIAIOSFODNN7EXAMPLE",
-  "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
-  "SessionToken": "IQoJb3JpZ2luX2VjEXAMPLE+token/=",
-  "Expiration": "2024-05-01T13:00:00Z"
+    "Version": 1,
+    "AccessKeyId": "ASIAIOSFODNN7EXAMPLE",
+    "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
+    "SessionToken": "IQoJb3JpZ2luX2VjEXAMPLE+token/=",
+    "Expiration": "2024-05-01T13:00:00Z"
 }
 `,
   );
@@ -141,14 +141,36 @@ Deno.test("childEnv gives the child the user's DENO_DIR and DENO_NO_UPDATE_CHECK
 });
 
 Deno.test("exportLines writes each shell's assignment syntax", () => {
-  const vars = { A: "it's", B: "x" };
-  assert.equal(exportLines(vars, "bash"), "export A='it'\\''s'\nexport B='x'\n");
+  const vars = { A: "it's", B: "x y" };
+  assert.equal(exportLines(vars, "bash"), "export A='it'\\''s'\nexport B='x y'\n");
   assert.equal(exportLines(vars, "zsh"), exportLines(vars, "bash"));
   assert.equal(exportLines(vars, "sh"), exportLines(vars, "bash"));
   assert.equal(exportLines({ A: "it's \\ ok" }, "fish"), "set -gx A 'it\\'s \\\\ ok'\n");
   assert.equal(exportLines({ A: "it's ‘x’" }, "powershell"), "$Env:A = 'it''s ‘‘x’’'\n");
   assert.equal(exportLines({ A: "a&b|c<d>e^f g" }, "cmd"), 'set "A=a&b|c<d>e^f g"\n');
   assert.equal(exportLines({}, "bash"), "");
+});
+
+Deno.test("exportLines writes AWS keys and other plain words bare for POSIX shells and fish, as Go", () => {
+  const keys = { AWS_ACCESS_KEY_ID: CREDS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey };
+  assert.equal(
+    exportLines(keys, "bash"),
+    "export AWS_ACCESS_KEY_ID=ASIAIOSFODNN7EXAMPLE\n" +
+      "export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY\n",
+  );
+  assert.equal(exportLines({ T: CREDS.sessionToken }, "fish"), `set -gx T ${CREDS.sessionToken}\n`);
+  assert.equal(
+    exportLines({ R: "arn:aws:iam::1:role/a@b,c-d.e%f" }, "sh"),
+    "export R=arn:aws:iam::1:role/a@b,c-d.e%f\n",
+  );
+  // Quoted: empty, blanks, and what zsh (=cmd at the start or after ":") or fish (leading %) expand.
+  for (const value of ["", "a b", "=ls", "x:=ls", "%self", "~", "a*"]) {
+    assert.equal(exportLines({ V: value }, "zsh"), `export V='${value}'\n`, value);
+  }
+  assert.equal(exportLines({ V: "%self" }, "fish"), "set -gx V '%self'\n");
+  // PowerShell and cmd keep their quoting: it is part of their syntax.
+  assert.equal(exportLines({ V: "x" }, "powershell"), "$Env:V = 'x'\n");
+  assert.equal(exportLines({ V: "x" }, "cmd"), 'set "V=x"\n');
 });
 
 Deno.test("exportLines refuses what a shell cannot carry, without echoing the value", () => {
@@ -189,6 +211,12 @@ const ADVERSARIAL: Record<string, string> = {
   RT_GLOB: "* ? [a-z] ~ ! # ; & | < > ( ) { } {a,b} %PATH%",
   RT_EMPTY: "",
   RT_TOKEN: CREDS.sessionToken,
+  // Written bare: each character of the bare set, and the expansions that force quotes.
+  RT_BARE: "arn:aws:iam::1:role/a_b@c,d-e.f%g+h=i",
+  RT_ZSH_EQUALS: "=ls",
+  RT_ZSH_COLON_EQUALS: "x:=ls",
+  RT_FISH_PERCENT: "%self",
+  RT_DASH: "-n",
 };
 
 const SHELL_BINARIES: { binary: string; shell: Shell; args: (file: string) => string[] }[] = [

@@ -42,5 +42,7 @@ export function credentialRequest(input: ParsedCommand): CredentialRequest {
   if (typeof sessionTtl === "number") request.sessionTtl = sessionTtl;
   if (typeof assumeRoleTtl === "number") request.assumeRoleTtl = assumeRoleTtl;
   if (input.flags["refresh"] === true) request.refresh = true;
+  const roleArn = input.flags["assume-role-arn"];
+  if (typeof roleArn === "string" && roleArn !== "") request.roleArn = roleArn;
   return request;
 }

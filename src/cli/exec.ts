@@ -27,6 +27,14 @@ export const execCommand = defineCommand({
   flags: [
     ...CREDENTIAL_FLAGS,
     {
+      name: "assume-role-arn",
+      short: "r",
+      type: "string",
+      valueName: "ARN",
+      description: "Role to take from Okta's SAML assertion instead of the profile's (as Go aws-okta)",
+      env: ["AWS_ASSUME_ROLE_ARN"],
+    },
+    {
       name: "server",
       type: "boolean",
       description: "Serve refreshing credentials on a local ECS-style endpoint instead of fixed variables",
@@ -36,6 +44,10 @@ export const execCommand = defineCommand({
   examples: [
     { description: "Run Terraform", command: "aws-okta exec okta-dev -- terraform plan" },
     { description: "Check who you are", command: "aws-okta exec okta-dev -- aws sts get-caller-identity" },
+    {
+      description: "Another role the Okta app grants you",
+      command: "aws-okta exec -r arn:aws:iam::123456789012:role/ReadOnly okta-dev -- aws s3 ls",
+    },
     {
       description: "A long-running shell whose SDKs refresh credentials",
       command: "aws-okta exec --server okta-dev -- bash",

@@ -45,9 +45,10 @@ export interface AwsConfig {
   /** Every section, in file order, duplicates merged. */
   sections: IniSection[];
   /**
-   * The keys of a profile as the AWS SDK sees them: `[profile x]` for "x"; for "default",
-   * `[profile default]` if it has keys, else `[default]`. Sub-section keys are not included.
-   * Undefined when there is no such section (an empty section is an empty record).
+   * The keys of a profile, names lower-cased as the AWS CLI reads them: `[profile x]` for "x" (also
+   * spelled as the AWS CLI allows, `[profile "x"]`, `[profile prød]`), else Go aws-okta's `[x]`; for
+   * "default", `[profile default]` if it has keys, else `[default]`. Sub-section keys are not
+   * included. Undefined when there is no such section (an empty section is an empty record).
    */
   profile(name: string): Record<string, string> | undefined;
   /** The `[okta]` section's keys (empty if there is none). */
@@ -64,31 +65,135 @@ function hasKeys(section: IniSection): boolean {
   return false;
 }
 
+/**
+ * A section's keys as the AWS CLI reads them: names lower-cased (its INI reader folds case, so
+ * `Role_Arn` is `role_arn`). The record is copied only when a name has an upper-case letter.
+ */
+function foldedValues(section: IniSection): Record<string, string> {
+  const values = section.values;
+  let folded: Record<string, string> | undefined;
+  for (const key in values) {
+    if (folded === undefined && !/[A-Z]/.test(key)) continue;
+    if (folded === undefined) {
+      folded = Object.create(null) as Record<string, string>;
+      // Copy what came before this key, in order.
+      for (const earlier in values) {
+        if (earlier === key) break;
+        folded[earlier] = values[earlier]!;
+      }
+    }
+    folded[key.toLowerCase()] = values[key]!;
+  }
+  return folded ?? values;
+}
+
+/**
+ * POSIX shell word splitting as Python's `shlex.split`, which the AWS CLI applies to `[profile …]`
+ * headers; undefined where shlex fails (an unclosed quote, a trailing backslash).
+ */
+export function shellWords(text: string): string[] | undefined {
+  const words: string[] = [];
+  let word = "";
+  let inWord = false;
+  let quote = "";
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (quote === "'") {
+      if (char === "'") quote = "";
+      else word += char;
+    } else if (quote === '"') {
+      // Inside double quotes a backslash escapes only a double quote or a backslash.
+      if (char === '"') quote = "";
+      else if (char === "\\" && (text[i + 1] === '"' || text[i + 1] === "\\")) word += text[++i];
+      else word += char;
+    } else if (char === "\\") {
+      if (i + 1 >= text.length) return undefined;
+      word += text[++i];
+      inWord = true;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+      inWord = true;
+    } else if (char === " " || char === "\t" || char === "\r" || char === "\n") {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else {
+      word += char;
+      inWord = true;
+    }
+  }
+  if (quote) return undefined;
+  if (inWord) words.push(word);
+  return words;
+}
+
+/**
+ * The profile an untyped section header names beyond the AWS SDK's reading:
+ * - the AWS CLI's: a header starting with "profile" that shell-splits into two words
+ *   (`[profile prød]`, `[profile "my profile"]`), as botocore's configloader reads it;
+ * - Go aws-okta's: any other header, trimmed, minus a "profile " prefix (`[x]`, `[profile a b]`),
+ *   which yields to a profile of the same name read the AWS SDK's or the AWS CLI's way.
+ */
+function extraProfileName(header: string): { name: string; go: boolean } | undefined {
+  if (header.startsWith("profile")) {
+    const words = shellWords(header);
+    if (words?.length === 2) return { name: words[1]!, go: false };
+  }
+  if (header.startsWith("sso-session") || header.startsWith("services")) return undefined;
+  // Go trims the header, then drops the prefix; its `[okta]` is the Okta section, never a profile.
+  const trimmed = header.trim();
+  const name = trimmed.startsWith("profile ") ? trimmed.slice("profile ".length) : trimmed;
+  return name === "okta" ? undefined : { name, go: true };
+}
+
 function buildConfig(path: string, exists: boolean, sections: IniSection[]): AwsConfig {
+  // Sections by profile name; their keys are read (and folded) only when a profile is asked for.
   const profiles = new Map<string, IniSection>();
+  const goProfiles = new Map<string, IniSection>();
   let plainDefault: IniSection | undefined;
+  let profileDefault: IniSection | undefined;
   let okta: IniSection | undefined;
-  const names: string[] = [];
+  const names = new Set<string>();
   for (const section of sections) {
     if (section.type === "profile") {
       profiles.set(section.name, section);
-      if (!names.includes(section.name)) names.push(section.name);
-    } else if (section.type === undefined && section.key === "default") {
+      if (section.name === "default") profileDefault = section;
+      names.add(section.name);
+    } else if (section.type !== undefined) {
+      continue;
+    } else if (section.key === "default") {
       plainDefault = section;
-      if (!names.includes("default")) names.push("default");
-    } else if (section.type === undefined && section.key === "okta") {
+      names.add("default");
+    } else if (section.key === "okta") {
       okta = section;
+    } else {
+      const extra = extraProfileName(section.key);
+      if (!extra) continue;
+      (extra.go ? goProfiles : profiles).set(extra.name, section);
+      names.add(extra.name);
     }
   }
   // The SDK lets a non-empty [profile default] replace [default] wholesale.
-  const profileDefault = profiles.get("default");
   if (plainDefault && !(profileDefault && hasKeys(profileDefault))) profiles.set("default", plainDefault);
+  // `[profile x]` wins over Go's `[x]`.
+  for (const [name, section] of goProfiles) if (!profiles.has(name)) profiles.set(name, section);
+  const folded = new Map<string, Record<string, string>>();
+  const oktaValues = okta ? foldedValues(okta) : EMPTY;
   return {
     path,
     exists,
     sections,
-    profile: (name) => profiles.get(name)?.values,
-    okta: okta?.values ?? EMPTY,
+    profile(name) {
+      let values = folded.get(name);
+      if (values === undefined) {
+        const section = profiles.get(name);
+        if (!section) return undefined;
+        values = foldedValues(section);
+        folded.set(name, values);
+      }
+      return values;
+    },
+    okta: oktaValues,
     profileNames: () => [...names],
   };
 }

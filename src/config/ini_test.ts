@@ -55,6 +55,23 @@ Deno.test("parseIni agrees with the AWS SDK on every fixture", async () => {
   }
 });
 
+Deno.test("parseIni finds headers where the SDK's line split puts them (header scan, lazy keys)", async () => {
+  const texts = [
+    "[profile a]\nk = 1\rx\n[profile b]\nk = 2\n", // a lone CR is not a line break
+    "[profile a]\nk = 1\r[profile b]\nk = 2\n", // so "[profile b]" is inside a line here
+    "[profile a]\r\nk = 1\r\n\r\n  [profile b] ; c\r\nk = 2\r\n", // CRLF, indented header, comment
+    "\ufeff[profile a]\nk = 1\n\u2028[profile b]\nk = 2\n", // BOM and U+2028 trimmed away
+    "[profile a]\nk = 1\nx \u2028[profile b]\nk = 2\n", // U+2028 mid-line is not a line start
+    "[profile a]\nk = 1\n[unknown x]\nk = 2\n[profile a]\nj = 3\n[]\nk = 4\n", // ignored headers end a body
+    "[profile a]\ns3 =\n  max = 1\n[profile a]\n  top = 2\n", // a header ends a sub-section
+    "k = 0\n[profile a]", // no line break at the end
+  ];
+  for (const text of texts) {
+    assert.deepStrictEqual(toSdkRaw(parseIni(text, "t")), await sdkRawOf(text), JSON.stringify(text));
+  }
+  assert.deepStrictEqual(parseIni("x\n\n[a]\n\r\n[b]\n", "t").map((s) => s.line), [3, 5]);
+});
+
 Deno.test("parseIni throws ConfigError with file and line where the SDK throws", async () => {
   const cases: [string, number, string][] = [
     ["error_proto.ini", 3, "__proto__"],

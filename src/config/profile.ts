@@ -4,8 +4,8 @@
  * of any depth.
  *
  * - Generic lookup: the profile, then its source_profile chain (nearest first), then `[okta]`.
- * - The root of the chain (no source_profile, or one naming itself as segmentio allowed) holds
- *   the SAML role: its `okta_aws_role_arn`, else its `role_arn`.
+ * - The root of the chain (no source_profile) holds the SAML role: its `okta_aws_role_arn`, else
+ *   its `role_arn`. A source_profile naming its own profile is a loop, as the AWS CLI says.
  * - Every other profile of the chain with `role_arn` (else `okta_aws_role_arn`) is one AssumeRole
  *   hop, assumed from the root outwards.
  * - `credential_process` is never read: it usually points back at aws-okta.
@@ -102,9 +102,13 @@ export function resolveProfile(config: AwsConfig, name: string): ResolvedProfile
   const sections = [first];
   for (let current = first, currentName = name;;) {
     const source = current["source_profile"];
-    if (source === undefined || source === currentName) break;
+    if (source === undefined) break;
     if (chain.includes(source)) {
-      throw new ConfigError(`source_profile loop: ${[...chain, source].map((n) => `"${n}"`).join(" -> ")}`);
+      throw new ConfigError(`source_profile loop: ${[...chain, source].map((n) => `"${n}"`).join(" -> ")}`, {
+        ...(source === currentName
+          ? { hint: `remove source_profile from profile "${source}" (a profile cannot be its own source)` }
+          : {}),
+      });
     }
     const next = config.profile(source);
     if (!next) {

@@ -158,9 +158,18 @@ Deno.test("source_profile chains of any depth, loops and missing sources", () =>
     `profile "zz" (source_profile of "b") not found in "${FILE}"`,
     'available profiles: "a", "b"',
   );
-  // A profile naming itself is its own root, as in segmentio aws-okta and the AWS CLI.
-  const self = resolve("[profile a]\nsource_profile = a\nrole_arn = arn:self\n", "a");
-  assert.deepStrictEqual([self.chain, self.samlRoleArn, self.hops], [["a"], "arn:self", []]);
+  // A profile naming itself is a loop, as the AWS CLI says ("Infinite loop in credential
+  // configuration"); it allows that only beside static keys, which are never aws-okta's.
+  assertConfigError(
+    () => resolve("[profile a]\nsource_profile = a\nrole_arn = arn:self\n", "a"),
+    'source_profile loop: "a" -> "a"',
+    'remove source_profile from profile "a" (a profile cannot be its own source)',
+  );
+  assertConfigError(
+    () => resolve("[profile b]\nsource_profile = a\n[profile a]\nsource_profile = a\n", "b"),
+    'source_profile loop: "b" -> "a" -> "a"',
+    'remove source_profile from profile "a" (a profile cannot be its own source)',
+  );
 });
 
 Deno.test("the SAML role is the root's okta_aws_role_arn, else its role_arn", () => {
@@ -297,10 +306,10 @@ Deno.test("aws_saml_url: leading slashes stripped, full URLs kept", () => {
   );
 });
 
-Deno.test("credential_process is ignored and key names are case-sensitive", () => {
+Deno.test("credential_process is ignored and key names are case-insensitive, as the AWS CLI reads them", () => {
   const resolved = resolve(
-    "[profile r]\nRole_Arn = arn:upper\ncredential_process = aws-okta cred-process r\nREGION = x\n" +
-      "[profile c]\nsource_profile = r\ncredential_process = aws-okta cred-process c\nSource_Profile = zz\n",
+    "[profile r]\nOkta_AWS_Role_Arn = arn:upper\ncredential_process = aws-okta cred-process r\nREGION = x\n" +
+      "[profile c]\nSource_Profile = r\ncredential_process = aws-okta cred-process c\n",
     "c",
   );
   assert.deepStrictEqual(data(resolved), {
@@ -308,11 +317,13 @@ Deno.test("credential_process is ignored and key names are case-sensitive", () =
     chain: ["c", "r"],
     credentialsKey: "okta-creds",
     sessionCookieKey: "okta-session-cookie",
+    samlRoleArn: "arn:upper",
+    region: "x",
+    stsRegion: "x",
     hops: [],
     mfa: {},
   });
 });
-
 Deno.test("[profile default] and [default] both name the default profile", () => {
   assert.equal(resolve("[default]\nrole_arn = arn:d\n", "default").samlRoleArn, "arn:d");
   assert.equal(resolve("[profile default]\nrole_arn = arn:pd\n", "default").samlRoleArn, "arn:pd");

@@ -63,8 +63,9 @@ const FACTOR_HANDLERS: Record<string, FactorHandler> = {
 /**
  * Picks the factor to verify: the one matching the preferences (provider and/or type,
  * case-insensitive), else the only one, else the user's choice from a list of "PROVIDER (type)" lines.
+ * Preferences that match no factor are overridden, with a line on stderr, when the user has only one.
  *
- * @throws {AppError} when no factor is offered, or the preferred one is not enrolled.
+ * @throws {AppError} when no factor is offered, or the preferred one is not enrolled among several.
  */
 export async function chooseFactor(
   factors: readonly Factor[],
@@ -88,6 +89,17 @@ export async function chooseFactor(
       const wanted = wantedProvider && wantedType
         ? `${wantedProvider} (${wantedType})`
         : wantedProvider || wantedType;
+      const [only] = factors;
+      if (only && factors.length === 1) {
+        // A stale setting with one enrolled factor: use it, as Go aws-okta did, and say so.
+        prompter.say(
+          `The MFA factor "${wanted}" is not enrolled in Okta; using your only factor, "${
+            factorLabel(only)
+          }" ` +
+            "(fix --mfa-provider/--mfa-factor-type or mfa_provider/mfa_factor_type)",
+        );
+        return only;
+      }
       const enrolled = factors.map((factor) => `"${factorLabel(factor)}"`).join(", ");
       throw new AppError(`the MFA factor "${wanted}" is not enrolled in Okta: enrolled are ${enrolled}`, {
         hint: "change --mfa-provider/--mfa-factor-type (or mfa_provider/mfa_factor_type in the config)",

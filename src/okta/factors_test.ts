@@ -135,6 +135,21 @@ Deno.test("chooseFactor: a configured factor that is not enrolled lists the enro
   );
 });
 
+Deno.test("chooseFactor: a stale preference with one enrolled factor uses it and says so", async () => {
+  const [push] = await allFactors();
+  assert.ok(push);
+  for (const prefs of [{ provider: "DUO", factorType: "web" }, { factorType: "token:software:totp" }]) {
+    const prompter = scriptedPrompter();
+    assert.equal(await chooseFactor([push], prefs, prompter), push);
+    assert.deepEqual(prompter.asked, []);
+    const wanted = prefs.provider ? "DUO (web)" : "token:software:totp";
+    assert.deepEqual(prompter.said, [
+      `The MFA factor "${wanted}" is not enrolled in Okta; using your only factor, "OKTA (push)" ` +
+      "(fix --mfa-provider/--mfa-factor-type or mfa_provider/mfa_factor_type)",
+    ]);
+  }
+});
+
 Deno.test("chooseFactor: no factors, or an out-of-range choice, is an AppError", async () => {
   await assert.rejects(chooseFactor([], {}, scriptedPrompter()), AppError);
   const factors = (await allFactors()).slice(0, 2);

@@ -161,7 +161,7 @@ Deno.test("cred-process: Okta session from add reused, then served from the cach
 
     const pretty = await world.run(["cred-process", "-p", "dev"]);
     assert.deepStrictEqual(JSON.parse(pretty.stdout), json);
-    assert.ok(pretty.stdout.includes('\n  "AccessKeyId"'), pretty.stdout);
+    assert.ok(pretty.stdout.includes('\n    "AccessKeyId"'), pretty.stdout);
   } finally {
     await world.close();
   }
@@ -465,7 +465,9 @@ Deno.test("env prints export lines that bash evaluates to the same credentials",
     const creds = JSON.parse((await world.run(["cred-process", "dev"])).stdout);
     const env = await world.run(["env", "dev"], { env: { SHELL: "/bin/bash" } });
     expectCode(env, 0);
-    for (const line of env.stdout.trim().split("\n")) assert.match(line, /^export AWS_[A-Z_]+='.*'$/);
+    for (const line of env.stdout.trim().split("\n")) {
+      assert.match(line, /^export AWS_[A-Z_]+=[\w@%+=:,./-]+$/);
+    }
     const script =
       `${env.stdout}\nprintf '%s\\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN"`;
     const out = await new Deno.Command("bash", { args: ["-c", script], stdout: "piped" }).output();

@@ -338,11 +338,15 @@ Deno.test("write-to-credentials refuses unwritable targets before any login", as
 // ---------------------------------------------------------------------------------------------
 // list
 
-Deno.test("list: a table and JSON of the profiles aws-okta serves", async () => {
+Deno.test("list: Go's table by default; --long and --json show the profiles aws-okta serves", async () => {
   const world = await createWorld();
   try {
     await world.writeConfig(config(world));
-    const table = await world.run(["list"]);
+    const go = await world.run(["list"]);
+    expectCode(go, 0);
+    assert.equal(go.stdout, `PROFILE\t\tARN\t\t\t\t\tSOURCE_ROLE\t\nadmin\t\t${ADMIN}\tdev\n`);
+    assert.equal(go.stderr, "");
+    const table = await world.run(["list", "--long"]);
     expectCode(table, 0);
     assert.equal(
       table.stdout,
@@ -374,10 +378,24 @@ Deno.test("list: a missing config file, a broken profile and extra arguments", a
         config(world)
       }\n[profile loop]\nsource_profile = loop2\nokta_aws_role_arn = ${ENGINEER}\n\n[profile loop2]\nsource_profile = loop\n`,
     );
-    const result = await world.run(["list"]);
+    const result = await world.run(["list", "-l"]);
     expectCode(result, 0);
     assertIncludes(result.stderr, 'Skipped profile "loop": source_profile loop');
     assert.ok(!result.stdout.includes("loop"));
+    // A Go-style profile with a credential_process line: the AWS CLI refuses it; list says why.
+    await world.writeConfig(
+      `${
+        config(world)
+      }\n[profile go-style]\nrole_arn = ${ENGINEER}\ncredential_process = aws-okta cred-process go-style\n`,
+    );
+    const flagged = await world.run(["list"]);
+    expectCode(flagged, 0);
+    assert.equal(
+      flagged.stderr,
+      'Profile "go-style" has role_arn without source_profile beside credential_process: the AWS CLI ' +
+        'refuses it ("Partial credentials found in assume-role"); rename role_arn to okta_aws_role_arn\n',
+    );
+    assertIncludes(flagged.stdout, `go-style\t${ENGINEER}\t\t\n`);
     expectOneLineError(
       await world.run(["list", "extra"]),
       2,
@@ -400,7 +418,7 @@ async function runShell(shell: string, script: string): Promise<string> {
   return new TextDecoder().decode(output.stdout);
 }
 
-Deno.test("env: each shell evaluates its lines to the same credentials; the default comes from $SHELL", async () => {
+Deno.test("env: each shell evaluates its lines to the same credentials; the default is sh whatever $SHELL says", async () => {
   const world = await setUp();
   try {
     const creds = await credProcess(world, "dev");
@@ -427,14 +445,13 @@ Deno.test("env: each shell evaluates its lines to the same credentials; the defa
     const cmd = await world.run(["env", "dev", "--shell", "cmd"]);
     assertIncludes(cmd.stdout, `set "AWS_ACCESS_KEY_ID=${creds.AccessKeyId}"\n`);
 
-    const fromShell = await world.run(["env", "dev"], { env: { SHELL: "/usr/bin/fish" } });
-    assertIncludes(fromShell.stdout, `set -gx AWS_ACCESS_KEY_ID '${creds.AccessKeyId}'\n`);
-    const unknown = await world.run(["env", "dev"], { env: { SHELL: "/bin/tcsh" } });
-    assertIncludes(
-      unknown.stdout,
-      `export AWS_ACCESS_KEY_ID='${creds.AccessKeyId}'\n`,
-      "unknown $SHELL: sh syntax",
-    );
+    // Whatever $SHELL says (Go aws-okta prints POSIX lines): a fish user's `bash -c 'eval …'` works.
+    for (const shell of ["/usr/bin/fish", "/usr/bin/pwsh", "/bin/tcsh", ""]) {
+      const plain = await world.run(["env", "dev"], { env: { SHELL: shell } });
+      expectCode(plain, 0);
+      assertIncludes(plain.stdout, `export AWS_ACCESS_KEY_ID=${creds.AccessKeyId}\n`, `SHELL=${shell}`);
+      assert.equal(await runShell("bash", `eval "$(cat <<'EOF'\n${plain.stdout}EOF\n)"\n${print}`), expected);
+    }
   } finally {
     await world.close();
   }

@@ -111,7 +111,7 @@ Deno.test("device flow: exec and env work for device profiles, role hops include
     const env = await world.run(["env", "--shell", "bash", "idx-admin"]);
     expectCode(env, 0);
     assertIncludes(env.stdout, "export AWS_ACCESS_KEY_ID=");
-    assertIncludes(env.stdout, "export AWS_OKTA_ASSUMED_ROLE='Admin'");
+    assertIncludes(env.stdout, "export AWS_OKTA_ASSUMED_ROLE=Admin\n");
     assert.equal(world.sim.count("sts:AssumeRole"), 1);
     const exec = await world.run(["exec", "idx", "--", "sh", "-c", 'test -n "$AWS_SESSION_TOKEN" && exit 7']);
     assert.equal(exec.code, 7, exec.stderr);

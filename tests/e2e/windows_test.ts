@@ -127,7 +127,7 @@ Deno.test(
 );
 
 Deno.test(
-  "windows: env lines for cmd.exe (and PowerShell) set the credentials; PowerShell is the default",
+  "windows: env lines for cmd.exe (and PowerShell) set the credentials; POSIX export lines are the default, as Go aws-okta",
   WINDOWS_ONLY,
   async () => {
     const world = await setUp();
@@ -148,8 +148,12 @@ Deno.test(
       assert.equal(ran.code, 0, ran.stderr);
       assert.equal(ran.stdout, expected);
 
-      // Windows' default with no $SHELL is PowerShell syntax.
-      const ps = await world.run(["env", "dev"], { env: { SHELL: undefined } });
+      // With no --shell, Windows too gets Go aws-okta's POSIX lines (Git Bash, WSL and scripts parse them).
+      const posix = await world.run(["env", "dev"], { env: { SHELL: undefined } });
+      expectCode(posix, 0);
+      assertIncludes(posix.stdout, `export AWS_ACCESS_KEY_ID=${creds.AccessKeyId}\n`);
+
+      const ps = await world.run(["env", "dev", "--shell", "powershell"], { env: { SHELL: undefined } });
       expectCode(ps, 0);
       assertIncludes(ps.stdout, `$Env:AWS_ACCESS_KEY_ID = '${creds.AccessKeyId}'\n`);
       // Wine has only a stub powershell.exe: evaluate the lines where a real one answers.

@@ -75,11 +75,15 @@ export async function authenticate(
   }
 
   const url = new URL(req.url);
+  // Over HTTP/2 (fetch to a TLS simulator) the host travels as :authority, which Deno.serve does
+  // not show as a header; AWS signs it as "host" either way.
+  const headers = new Headers(req.headers);
+  if (!headers.has("host")) headers.set("host", url.host);
   const canonical = canonicalRequest({
     method: req.method,
     pathname: url.pathname,
     search: url.search,
-    headers: req.headers,
+    headers,
     signedHeaders: auth.signedHeaders,
     payloadHash: await sha256Hex(body),
   });
