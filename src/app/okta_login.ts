@@ -11,7 +11,13 @@ import { AppError } from "../errors.ts";
 import type { Fetch } from "../net/fetch.ts";
 import type { ResolvedProfile } from "../config/aws_config.ts";
 import type { Keyring } from "../keyring/keyring.ts";
-import { getOktaCredentials, getSecretString, setSecretString } from "../keyring/items.ts";
+import {
+  DEVICE_TOKEN_LABEL,
+  getOktaCredentials,
+  getSecretString,
+  SESSION_COOKIE_LABEL,
+  setSecretString,
+} from "../keyring/items.ts";
 import { classicLogin } from "../okta/classic_login.ts";
 import { oktaBaseUrl } from "../okta/domain.ts";
 import type { AppContext } from "./context.ts";
@@ -67,10 +73,10 @@ export async function samlLogin(
   });
   ctx.debug(`okta: ${result.reusedSession ? "reused the stored Okta session" : "logged in with password"}`);
   if (result.sessionCookie && result.sessionCookie !== sessionCookie) {
-    await setSecretString(keyring, profile.sessionCookieKey, result.sessionCookie, "okta session cookie");
+    await setSecretString(keyring, profile.sessionCookieKey, result.sessionCookie, SESSION_COOKIE_LABEL);
   }
   if (result.deviceToken && result.deviceToken !== deviceToken) {
-    await setSecretString(keyring, DEVICE_TOKEN_KEY, result.deviceToken, "okta device token cookie");
+    await setSecretString(keyring, DEVICE_TOKEN_KEY, result.deviceToken, DEVICE_TOKEN_LABEL);
   }
   return { samlResponse: result.samlResponse, username: creds.Username };
 }

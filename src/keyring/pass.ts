@@ -2,9 +2,12 @@
  * The pass (passwordstore.org) backend: one gpg-encrypted entry per item, `<prefix><key>`, through
  * the `pass` command (`insert -m -f`, `show`, `rm -f`); PASSWORD_STORE_DIR is honoured.
  *
- * Entries hold the JSON of 99designs/keyring's Item, as Go aws-okta wrote them. Go aws-okta used no
- * prefix, so when `<prefix><key>` is missing, an entry `<key>` at the top of the store is read if its
- * JSON names that key. An entry that is not an Item's JSON (someone typed it in) reads as raw bytes.
+ * Entries hold the JSON of 99designs/keyring's Item, where Go aws-okta keeps them: by default at
+ * the top of the store (`okta-creds`, `okta-session-cookie`, ...), so both tools read each other's
+ * items. Earlier versions of this tool wrote under `aws-okta/`; when `<prefix><key>` is missing, the
+ * entry under the fallback prefix (`aws-okta/` for the default, the top of the store for any other
+ * prefix) is read if its JSON names that key. An entry that is not an Item's JSON (someone typed it
+ * in) reads as raw bytes.
  *
  * @module
  */
@@ -16,12 +19,24 @@ import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringIte
 export interface PassKeyringOptions {
   /** The password store directory (PASSWORD_STORE_DIR or ~/.password-store). */
   storeDir: string;
-  /** Prepended to every key: "aws-okta/" by default; "" reads and writes where Go aws-okta did. */
+  /** Prepended to every key: "" (the top of the store, where Go aws-okta keeps items) by default. */
   prefix: string;
+
   /** The command to run (default "pass"). */
   command?: string;
   /** Extra environment for the command, e.g. GNUPGHOME (the process environment is inherited). */
   env?: Record<string, string>;
+}
+
+/** The prefix earlier versions of this tool wrote under. */
+export const LEGACY_PREFIX = "aws-okta/";
+
+/**
+ * Where to look when an item is missing under `prefix`: our earlier `aws-okta/` for the default
+ * (Go's top level), Go's top level for any other prefix.
+ */
+export function fallbackPrefix(prefix: string): string {
+  return prefix === "" ? LEGACY_PREFIX : "";
 }
 
 /** A {@linkcode Keyring} in a pass password store. */
@@ -30,18 +45,21 @@ export class PassKeyring implements Keyring {
   readonly backend = "pass";
   readonly #storeDir: string;
   readonly #prefix: string;
+  readonly #fallback: string;
   readonly #command: string;
   readonly #env: Record<string, string>;
 
   constructor(options: PassKeyringOptions) {
     this.#storeDir = options.storeDir.replace(/\/+$/, "");
     this.#prefix = options.prefix;
+    // Read (and removed) when `<prefix><key>` is missing, never written.
+    this.#fallback = fallbackPrefix(options.prefix);
     this.#command = options.command ?? "pass";
     this.#env = { ...options.env, PASSWORD_STORE_DIR: this.#storeDir };
     checkPrefix(this.#prefix);
   }
 
-  /** Reads `<prefix><key>`, else Go aws-okta's `<key>`; throws {@linkcode KeyNotFoundError}. */
+  /** Reads `<prefix><key>`, else `<fallback><key>`; throws {@linkcode KeyNotFoundError}. */
   async get(key: string): Promise<KeyringItem> {
     const name = this.entryName(key);
     if (await this.#exists(name)) {
@@ -66,14 +84,14 @@ export class PassKeyring implements Keyring {
     }
   }
 
-  /** Removes `<prefix><key>` and Go aws-okta's `<key>`, so the key reads as missing afterwards. */
+  /** Removes `<prefix><key>` and `<fallback><key>`, so the key reads as missing afterwards. */
   async remove(key: string): Promise<void> {
     const name = this.entryName(key);
     if (await this.#exists(name)) await this.#remove(name);
-    if (await this.#legacy(key)) await this.#remove(key);
+    if (await this.#legacy(key)) await this.#remove(`${this.#fallback}${key}`);
   }
 
-  /** The keys under the prefix, sorted. */
+  /** The keys under the prefix, sorted (with the default prefix: every entry of the store, as Go lists them). */
   async keys(): Promise<string[]> {
     // A prefix is a directory part ("aws-okta/") and/or the start of entry names ("aws-okta-").
     const slash = this.#prefix.lastIndexOf("/");
@@ -106,8 +124,9 @@ export class PassKeyring implements Keyring {
   }
 
   async #legacy(key: string): Promise<KeyringItem | undefined> {
-    if (this.#prefix === "" || !(await this.#exists(key))) return undefined;
-    const bytes = await this.#show(key);
+    const name = `${this.#fallback}${key}`;
+    if (this.#fallback === this.#prefix || !(await this.#exists(name))) return undefined;
+    const bytes = await this.#show(name);
     try {
       const item = decodeItem(bytes);
       return item.key === key ? item : undefined;

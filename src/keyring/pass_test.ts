@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { encodeItem } from "./item_json.ts";
 import { KeyNotFoundError, KeyringError } from "./keyring.ts";
-import { PassKeyring } from "./pass.ts";
+import { fallbackPrefix, LEGACY_PREFIX, PassKeyring } from "./pass.ts";
 import { createPassStore, hasCommand, runTool, type TestPassStore } from "./test_support.ts";
 
 const havePass = Deno.build.os !== "windows" && hasCommand("pass") && hasCommand("gpg");
@@ -73,12 +73,30 @@ Deno.test({
         // An unrelated top-level entry of the same name is not taken for ours.
         await pass(store, ["insert", "-m", "-f", "unrelated"], "someone's password");
         await assert.rejects(kr.get("unrelated"), KeyNotFoundError);
-        // With an empty prefix the Go location is ours.
+        // With the default (empty) prefix the Go location is ours.
         assert.equal(
           text((await keyring(store, "").get("okta-creds-legacy")).data),
           `{"Username":"go-user"}`,
         );
       });
+
+      await t.step(
+        "with the default prefix, items earlier versions wrote under aws-okta/ are read",
+        async () => {
+          const goLayout = keyring(store, "");
+          // "okta-creds" exists only as aws-okta/okta-creds (written with the "aws-okta/" prefix above).
+          await assert.rejects(Deno.stat(`${store.storeDir}/okta-creds.gpg`), Deno.errors.NotFound);
+          const item = await goLayout.get("okta-creds");
+          assert.equal(item.label, "okta credentials");
+          assert.match(text(item.data), /"Username":"u"/);
+          // New writes go to Go's place and win over the old entry from then on.
+          await goLayout.set({ key: "okta-creds", data: bytes("new"), label: "okta credentials" });
+          assert.equal(JSON.parse(await pass(store, ["show", "okta-creds"])).Key, "okta-creds");
+          assert.equal(text((await goLayout.get("okta-creds")).data), "new");
+          // An aws-okta/ entry that is not this key's item (typed in by hand) is not taken for it.
+          await assert.rejects(goLayout.get("typed"), KeyNotFoundError);
+        },
+      );
 
       await t.step("remove deletes ours and Go's entry; a missing key is fine", async () => {
         await kr.set({ key: "okta-creds-legacy", data: bytes("ours") });
@@ -89,6 +107,7 @@ Deno.test({
       });
 
       await t.step("keys lists the entries under the prefix", async () => {
+        await pass(store, ["rm", "-f", "okta-creds"]);
         assert.deepEqual(await kr.keys(), [
           "nested/key",
           "okta-creds",
@@ -132,6 +151,13 @@ Deno.test({
       await store.close();
     }
   },
+});
+
+Deno.test("the fallback of the default prefix is our old aws-okta/, of any other prefix Go's top level", () => {
+  assert.equal(fallbackPrefix(""), LEGACY_PREFIX);
+  assert.equal(LEGACY_PREFIX, "aws-okta/");
+  assert.equal(fallbackPrefix("aws-okta/"), "");
+  assert.equal(fallbackPrefix("team/"), "");
 });
 
 Deno.test("a missing pass command is a clear error", async () => {

@@ -113,7 +113,7 @@ async function openBackend(
       const { passStoreDir } = await import("./probe.ts");
       return new PassKeyring({
         storeDir: passStoreDir(options),
-        prefix: options.env.get("AWS_OKTA_PASS_PREFIX") ?? "aws-okta/",
+        prefix: options.env.get("AWS_OKTA_PASS_PREFIX") ?? "",
       });
     }
     case "kwallet": {
