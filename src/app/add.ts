@@ -75,7 +75,9 @@ export async function addCredentials(ctx: AppContext, input: AddInput): Promise<
 
   const keyring = await openAppKeyring(ctx);
   const key = oktaCredentialsKey(input.account);
-  const storedDomain = baseUrl.protocol === "https:" && baseUrl.port === "" ? baseUrl.host : baseUrl.origin;
+  // As Go aws-okta stores it ("acme.okta.com", "127.0.0.1:8443"): Go prefixes "https://" when it
+  // reads the item. Only a plain-http test server keeps its scheme.
+  const storedDomain = baseUrl.protocol === "https:" ? baseUrl.host : baseUrl.origin;
   await setOktaCredentials(keyring, key, {
     Organization: organization,
     Username: username,

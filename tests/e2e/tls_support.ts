@@ -26,8 +26,14 @@ async function openssl(dir: string, args: string[]): Promise<void> {
   }
 }
 
-/** Makes a CA and a 127.0.0.1/localhost server certificate in `dir` (valid for two days). */
-export async function makeTestCertificates(dir: string): Promise<TestCertificates> {
+/**
+ * Makes a CA and a 127.0.0.1/localhost server certificate in `dir` (valid for two days); `dnsNames`
+ * adds host names to the certificate (e.g. AWS endpoints a peer reaches through a test proxy).
+ */
+export async function makeTestCertificates(
+  dir: string,
+  dnsNames: readonly string[] = [],
+): Promise<TestCertificates> {
   await Deno.mkdir(dir, { recursive: true });
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
   await openssl(dir, [
@@ -50,7 +56,8 @@ export async function makeTestCertificates(dir: string): Promise<TestCertificate
   await openssl(dir, ["req", ...ec, "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr"]);
   await Deno.writeTextFile(
     `${dir}/server.ext`,
-    "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    `subjectAltName=IP:127.0.0.1,${["localhost", ...dnsNames].map((name) => `DNS:${name}`).join(",")}\n` +
+      "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
   );
   await openssl(dir, [
     "x509",
