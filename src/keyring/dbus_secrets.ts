@@ -64,7 +64,7 @@ export class SecretsClient {
       interface: "org.freedesktop.Secret.Item",
       member: "GetSecret",
       signature: "o",
-      body: [await this.#openSession()],
+      body: [await this.openSession()],
     });
     const value = Array.isArray(secret) ? secret[2] : undefined;
     if (!(value instanceof Uint8Array)) throw new Error("GetSecret returned no secret");
@@ -120,7 +120,7 @@ export class SecretsClient {
             value: new Map(Object.entries(attributes)),
           }],
         ]),
-        [await this.#openSession(), new Uint8Array(0), secret, contentType],
+        [await this.openSession(), new Uint8Array(0), secret, contentType],
         true,
       ],
     });
@@ -153,7 +153,8 @@ export class SecretsClient {
     return (variant as { value?: DBusValue } | undefined)?.value;
   }
 
-  #openSession(): Promise<string> {
+  /** Opens the "plain" session secrets travel in (once; later calls share it), returning its path. */
+  openSession(): Promise<string> {
     this.#session ??= this.#conn.call({
       ...SERVICE,
       member: "OpenSession",

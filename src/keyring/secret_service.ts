@@ -23,7 +23,7 @@
  */
 
 import { BusConnectionError, connectBus, type DBusConnection } from "./dbus_connection.ts";
-import { collectionPath, SecretsClient } from "./dbus_secrets.ts";
+import { collectionPath, type SearchResult, SecretsClient } from "./dbus_secrets.ts";
 import { decodeItem, encodeItem } from "./item_json.ts";
 import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
 import type { Attributes, Libsecret } from "./libsecret.ts";
@@ -103,10 +103,19 @@ export class SecretServiceKeyring implements Keyring {
   /** Reads Go aws-okta's item under `key`, else ours; throws {@linkcode KeyNotFoundError}. */
   async get(key: string): Promise<KeyringItem> {
     checkKey(key);
-    const go = await this.#call("read", key, () => this.#readGo(key));
-    if (go) return go;
-    const data = await this.#call("read", key, () => this.#read(itemAttributes(key)));
-    if (data !== undefined) return { key, data };
+    const item = await this.#call("read", key, async () => {
+      // Both searches and the session go out together: one round trip, then one for the secret.
+      this.#client.openSession().catch(() => {}); // its error, if any, surfaces where it is awaited
+      const [go, ours] = await Promise.all([
+        this.#client.search(legacyAttributes(key)),
+        this.#client.search(itemAttributes(key)),
+      ]);
+      const goItem = goItemOf(key, await this.#secretOf(go, legacyAttributes(key)));
+      if (goItem) return goItem;
+      const data = await this.#secretOf(ours, itemAttributes(key));
+      return data === undefined ? undefined : { key, data };
+    });
+    if (item) return item;
     throw new KeyNotFoundError(key, this.backend);
   }
 
@@ -172,23 +181,12 @@ export class SecretServiceKeyring implements Keyring {
 
   /** Go's item under `key`: a `profile` item whose JSON names the same key. */
   async #readGo(key: string): Promise<KeyringItem | undefined> {
-    const json = await this.#read(legacyAttributes(key));
-    if (json === undefined) return undefined;
-    try {
-      const item = decodeItem(json);
-      if (item.key !== key) return undefined;
-      return item;
-    } catch {
-      // Some other tool's item that happens to use a "profile" attribute.
-      return undefined;
-    } finally {
-      json.fill(0);
-    }
+    const attributes = legacyAttributes(key);
+    return goItemOf(key, await this.#secretOf(await this.#client.search(attributes), attributes));
   }
 
-  /** The secret of the first item matching `attributes`; a locked one is unlocked by libsecret. */
-  async #read(attributes: Attributes): Promise<Uint8Array | undefined> {
-    const found = await this.#client.search(attributes);
+  /** The secret of the first item found; a locked one is unlocked (and read) by libsecret. */
+  async #secretOf(found: SearchResult, attributes: Attributes): Promise<Uint8Array | undefined> {
     const [item] = found.unlocked;
     if (item !== undefined) return await this.#client.secret(item);
     if (found.locked.length === 0) return undefined;
@@ -231,6 +229,19 @@ export class SecretServiceKeyring implements Keyring {
       const what = action === "list" ? "cannot list items" : `cannot ${action} "${key}"`;
       throw new KeyringError(`secret-service keyring: ${what}: ${detail}`, { hint: HINT, cause: error });
     }
+  }
+}
+
+/** The Go item in `json` when it is one stored under `key` (not another tool's "profile" item). */
+function goItemOf(key: string, json: Uint8Array | undefined): KeyringItem | undefined {
+  if (json === undefined) return undefined;
+  try {
+    const item = decodeItem(json);
+    return item.key === key ? item : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    json.fill(0);
   }
 }
 
