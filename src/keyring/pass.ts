@@ -9,11 +9,16 @@
  * prefix) is read if its JSON names that key. An entry that is not an Item's JSON (someone typed it
  * in) reads as raw bytes.
  *
+ * Reads run gpg on the entry's file the way `pass show` does (same command and options), without
+ * the `pass` script around it: starting that bash script costs more than the rest of a cache hit
+ * (see README, "Keyring speed"). If that fails, `pass show` runs, for its behaviour and its message.
+ *
  * @module
  */
 
 import { decodeItem, encodeItem } from "./item_json.ts";
 import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
+import { findProgram } from "../fs/find_program.ts";
 
 /** Options for {@linkcode PassKeyring}. */
 export interface PassKeyringOptions {
@@ -26,6 +31,8 @@ export interface PassKeyringOptions {
   command?: string;
   /** Extra environment for the command, e.g. GNUPGHOME (the process environment is inherited). */
   env?: Record<string, string>;
+  /** Environment variables to read (PATH, PASSWORD_STORE_GPG_OPTS, GPG_AGENT_INFO); the process's by default. */
+  processEnv?: { get(name: string): string | undefined };
 }
 
 /** The prefix earlier versions of this tool wrote under. */
@@ -48,6 +55,7 @@ export class PassKeyring implements Keyring {
   readonly #fallback: string;
   readonly #command: string;
   readonly #env: Record<string, string>;
+  readonly #processEnv: { get(name: string): string | undefined };
 
   constructor(options: PassKeyringOptions) {
     this.#storeDir = options.storeDir.replace(/\/+$/, "");
@@ -56,6 +64,7 @@ export class PassKeyring implements Keyring {
     this.#fallback = fallbackPrefix(options.prefix);
     this.#command = options.command ?? "pass";
     this.#env = { ...options.env, PASSWORD_STORE_DIR: this.#storeDir };
+    this.#processEnv = options.processEnv ?? Deno.env;
     checkPrefix(this.#prefix);
   }
 
@@ -149,8 +158,40 @@ export class PassKeyring implements Keyring {
     }
   }
 
-  #show(name: string): Promise<Uint8Array> {
-    return this.#run(["show", "--", name], undefined, `cannot read "${name}"`);
+  async #show(name: string): Promise<Uint8Array> {
+    return await this.#decrypt(name) ??
+      await this.#run(["show", "--", name], undefined, `cannot read "${name}"`);
+  }
+
+  /** The entry decrypted by gpg as `pass show` runs it; undefined when that fails. */
+  async #decrypt(name: string): Promise<Uint8Array | undefined> {
+    const env = { get: (key: string) => this.#env[key] ?? this.#processEnv.get(key) };
+    // pass's choice: gpg2 when there is one, with --batch --use-agent then (or with GPG_AGENT_INFO).
+    const gpg2 = findProgram("gpg2", env);
+    const gpg = gpg2 ?? findProgram("gpg", env);
+    if (!gpg) return undefined;
+    const args = [
+      ...(env.get("PASSWORD_STORE_GPG_OPTS") ?? "").split(/\s+/).filter(Boolean),
+      "--quiet",
+      "--yes",
+      "--compress-algo=none",
+      "--no-encrypt-to",
+      ...(gpg2 || env.get("GPG_AGENT_INFO") ? ["--batch", "--use-agent"] : []),
+      "-d",
+      `${this.#storeDir}/${name}.gpg`,
+    ];
+    try {
+      const output = await new Deno.Command(gpg, {
+        args,
+        env: this.#env,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      return output.success ? output.stdout : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async #remove(name: string): Promise<void> {

@@ -134,6 +134,27 @@ Deno.test({
         assert.throws(() => keyring(store, "../out/"), KeyringError);
       });
 
+      await t.step("reads run gpg as pass show does, without the pass script", async () => {
+        const noScript = new PassKeyring({
+          storeDir: store.storeDir,
+          prefix: "",
+          command: "aws-okta-no-such-pass",
+          env: { GNUPGHOME: store.gnupgHome },
+        });
+        assert.equal(text((await noScript.get("okta-session-cookie")).data), "second");
+        // Writes still go through pass (which knows the recipients).
+        await assert.rejects(noScript.set({ key: "x", data: bytes("x") }), KeyringError);
+        // PASSWORD_STORE_GPG_OPTS is passed on, as pass does: a bad option makes gpg fail, and
+        // then pass itself (missing here) is tried and named.
+        const badOpts = new PassKeyring({
+          storeDir: store.storeDir,
+          prefix: "",
+          command: "aws-okta-no-such-pass",
+          env: { GNUPGHOME: store.gnupgHome, PASSWORD_STORE_GPG_OPTS: "--no-such-gpg-option" },
+        });
+        await assert.rejects(badOpts.get("okta-session-cookie"), /cannot run "aws-okta-no-such-pass"/);
+      });
+
       await t.step("a store gpg cannot decrypt fails with pass's reason and no secret", async () => {
         const broken = new PassKeyring({
           storeDir: store.storeDir,

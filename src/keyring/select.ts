@@ -120,6 +120,7 @@ async function openBackend(
       return new PassKeyring({
         storeDir: passStoreDir(options),
         prefix: options.env.get("AWS_OKTA_PASS_PREFIX") ?? "",
+        processEnv: options.env,
       });
     }
     case "kwallet": {

@@ -39,7 +39,9 @@ export interface GoKeyringWorld {
   /** The password store (pass backend only); its store is also `$HOME/.password-store`. */
   passStore?: TestPassStore;
   /** Runs Go aws-okta with `args`, answering `answers` ([prompt pattern, answer]) and the passphrase prompt. */
-  runGo(args: readonly string[], answers?: [RegExp, string][]): Promise<RunResult>;
+  runGo(args: readonly string[], answers?: [RegExp, string][]): Promise<PtyResult>;
+  /** The Go binary and the environment it runs with (for runs that need no terminal). */
+  go: { program: string; env: Record<string, string> };
   close(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function createGoKeyringWorld(
   const result: GoKeyringWorld = {
     world,
     oktaDomain: `127.0.0.1:${port}`,
+    go: { program: goBin, env: goEnv },
     runGo: (args, answers = []) =>
       runInPty([goBin, ...args], goEnv, world.home, [...answers, [/Enter passphrase to unlock/, PASSPHRASE]]),
     async close() {
@@ -125,6 +128,7 @@ const PTY_DRIVER = String.raw`
 import json, os, pty, re, select, subprocess, sys, time
 spec = json.loads(sys.stdin.read())
 master, slave = pty.openpty()
+started = time.monotonic()
 child = subprocess.Popen(spec["argv"], stdin=slave, stderr=slave, stdout=subprocess.PIPE,
                          env=spec["env"], cwd=spec["cwd"], close_fds=True)
 os.close(slave)
@@ -154,9 +158,17 @@ while fds and time.time() < deadline:
         break
 if child.poll() is None:
     child.kill()
-sys.stdout.write(json.dumps({"code": child.wait(), "stdout": out.decode("utf-8", "replace"),
+code = child.wait()
+sys.stdout.write(json.dumps({"code": code, "ms": (time.monotonic() - started) * 1000,
+                             "stdout": out.decode("utf-8", "replace"),
                              "terminal": terminal.decode("utf-8", "replace")}))
 `;
+
+/** A run on a pseudo-terminal. */
+export interface PtyResult extends RunResult {
+  /** Wall time of the program itself, from its start to its exit (the driver's own start excluded). */
+  ms: number;
+}
 
 /** Runs `argv` with stdin and stderr on a pseudo-terminal; `stderr` is what the terminal showed. */
 export async function runInPty(
@@ -164,7 +176,7 @@ export async function runInPty(
   env: Record<string, string>,
   cwd: string,
   answers: [RegExp, string][],
-): Promise<RunResult> {
+): Promise<PtyResult> {
   const child = new Deno.Command("python3", {
     args: ["-c", PTY_DRIVER],
     stdin: "piped",
@@ -182,6 +194,7 @@ export async function runInPty(
     code: result.code,
     stdout: result.stdout,
     stderr: String(result.terminal).replaceAll("\r\n", "\n"),
+    ms: result.ms,
   };
 }
 
