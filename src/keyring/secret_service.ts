@@ -15,7 +15,7 @@
  *
  * Reads (every cache hit) go over our own D-Bus client, on the connection the backend probe made:
  * libsecret's own start-up (loading GLib/GIO, its GDBus connection, a DH session) costs about
- * 27 ms, three times the whole D-Bus read (see README, "Keyring speed"). libsecret (FFI) does what
+ * 27 ms, over twice the whole D-Bus read (see README, "Keyring speed"). libsecret (FFI) does what
  * needs its prompts and collection handling: unlocking a locked item or collection, and writing to
  * the default collection.
  *
