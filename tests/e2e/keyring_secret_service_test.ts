@@ -86,6 +86,10 @@ Deno.test({
       expectCode(second, 0);
       assert.equal(JSON.parse(second.stdout).AccessKeyId, JSON.parse(first.stdout).AccessKeyId);
       assert.equal(world.sim.count("sts:AssumeRoleWithSAML"), 1);
+      // With no backend named, the probe picks the Secret Service and the read reuses its connection.
+      const picked = await world.run(["cred-process", "dev"], { env: { AWS_OKTA_BACKEND: undefined } });
+      expectCode(picked, 0);
+      assert.equal(JSON.parse(picked.stdout).AccessKeyId, JSON.parse(first.stdout).AccessKeyId);
       assertIncludes(
         await secretTool(svc, ["search", "--all", "service", "aws-okta-login"]),
         "label = aws-okta: aws session for dev",
