@@ -7,7 +7,13 @@
 
 import { AppError } from "../errors.ts";
 import { configPath, loadAwsConfigSync } from "../config/aws_config.ts";
-import { oktaCredentialsKey, setOktaCredentials, setSecretString } from "../keyring/items.ts";
+import {
+  DEVICE_TOKEN_LABEL,
+  oktaCredentialsKey,
+  SESSION_COOKIE_LABEL,
+  setOktaCredentials,
+  setSecretString,
+} from "../keyring/items.ts";
 import { authenticate } from "../okta/classic_login.ts";
 import { domainFor, oktaBaseUrl } from "../okta/domain.ts";
 import type { AppContext } from "./context.ts";
@@ -83,10 +89,10 @@ export async function addCredentials(ctx: AppContext, input: AddInput): Promise<
   });
   // Keep the new Okta session so that the first cred-process needs no second MFA.
   if (session.sessionCookie && !input.account) {
-    await setSecretString(keyring, "okta-session-cookie", session.sessionCookie, "okta session cookie");
+    await setSecretString(keyring, "okta-session-cookie", session.sessionCookie, SESSION_COOKIE_LABEL);
   }
   if (session.deviceToken) {
-    await setSecretString(keyring, DEVICE_TOKEN_KEY, session.deviceToken, "okta device token cookie");
+    await setSecretString(keyring, DEVICE_TOKEN_KEY, session.deviceToken, DEVICE_TOKEN_LABEL);
   }
   return { key, username, domain: storedDomain };
 }

@@ -11,7 +11,13 @@ import { AppError } from "../errors.ts";
 import type { Fetch } from "../net/fetch.ts";
 import type { ResolvedProfile } from "../config/aws_config.ts";
 import { type Keyring, KeyringError } from "../keyring/keyring.ts";
-import { getOktaCredentials, getSecretString, setSecretString } from "../keyring/items.ts";
+import {
+  DEVICE_TOKEN_LABEL,
+  getOktaCredentials,
+  getSecretString,
+  SESSION_COOKIE_LABEL,
+  setSecretString,
+} from "../keyring/items.ts";
 import { authenticate, classicLogin } from "../okta/classic_login.ts";
 import { oktaBaseUrl } from "../okta/domain.ts";
 import type { AppContext } from "./context.ts";
@@ -112,10 +118,10 @@ async function storeCookies(
   stored: { sessionCookie?: string | undefined; deviceToken?: string | undefined },
 ): Promise<void> {
   if (fresh.sessionCookie && fresh.sessionCookie !== stored.sessionCookie) {
-    await setSecretString(keyring, profile.sessionCookieKey, fresh.sessionCookie, "okta session cookie");
+    await setSecretString(keyring, profile.sessionCookieKey, fresh.sessionCookie, SESSION_COOKIE_LABEL);
   }
   if (fresh.deviceToken && fresh.deviceToken !== stored.deviceToken) {
-    await setSecretString(keyring, DEVICE_TOKEN_KEY, fresh.deviceToken, "okta device token cookie");
+    await setSecretString(keyring, DEVICE_TOKEN_KEY, fresh.deviceToken, DEVICE_TOKEN_LABEL);
   }
 }
 

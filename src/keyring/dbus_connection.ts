@@ -190,9 +190,20 @@ async function open(
   };
   onTimeout(close);
   try {
-    const leftover = await authenticate(conn, where);
-    const connection = new DBusConnection(conn, leftover, options.callTimeoutMs ?? 25_000, close);
-    const [name] = await connection.call({ ...BUS, member: "Hello" });
+    // AUTH, BEGIN and Hello go out in one write (as sd-bus pipelines them): one round trip fewer
+    // on every connection, which the cache hit of a D-Bus backend pays.
+    const hello = encodeMessage({
+      type: MessageType.METHOD_CALL,
+      flags: 0,
+      serial: 1,
+      ...BUS,
+      member: "Hello",
+      signature: "",
+      body: [],
+    });
+    const leftover = await authenticate(conn, where, hello);
+    const connection = new DBusConnection(conn, leftover, options.callTimeoutMs ?? 25_000, close, 1);
+    const [name] = await connection.reply(1, "org.freedesktop.DBus.Hello");
     connection.uniqueName = String(name);
     return connection;
   } catch (error) {
@@ -203,16 +214,18 @@ async function open(
   }
 }
 
-/** SASL EXTERNAL with our uid; returns any bytes read past the final "OK" line. */
-async function authenticate(conn: Deno.Conn, where: string): Promise<Uint8Array> {
+/**
+ * SASL EXTERNAL with our uid, then BEGIN and `first` (the Hello message) without waiting for the
+ * server's "OK"; returns any bytes read past that line.
+ */
+async function authenticate(conn: Deno.Conn, where: string, first: Uint8Array): Promise<Uint8Array> {
   const uid = Deno.build.os === "windows" ? null : Deno.uid();
   const identity = uid === null ? "" : ` ${hex(new TextEncoder().encode(String(uid)))}`;
-  await writeAll(conn, new TextEncoder().encode(`\0AUTH EXTERNAL${identity}\r\n`));
+  await writeAll(conn, concat(new TextEncoder().encode(`\0AUTH EXTERNAL${identity}\r\nBEGIN\r\n`), first));
   const { line, rest } = await readLine(conn, where);
   if (!line.startsWith("OK ")) {
     throw new BusConnectionError("auth", `D-Bus at "${where}" refused authentication: ${line.slice(0, 80)}`);
   }
-  await writeAll(conn, new TextEncoder().encode("BEGIN\r\n"));
   return rest;
 }
 
@@ -276,12 +289,15 @@ export class DBusConnection {
   #failure: BusConnectionError | undefined;
 
   /** Use {@linkcode connectBus}. */
-  constructor(conn: Deno.Conn, leftover: Uint8Array, callTimeoutMs: number, close: () => void) {
+  constructor(conn: Deno.Conn, leftover: Uint8Array, callTimeoutMs: number, close: () => void, sent = 0) {
     this.#conn = conn;
     this.#buffer = leftover;
+    this.#serial = sent;
     this.#callTimeoutMs = callTimeoutMs;
     this.#close = close;
-    this.#pump();
+    // Started after the constructor returns, so that a reply already in `leftover` (Hello's) finds
+    // its pending call registered.
+    queueMicrotask(() => this.#pump());
     this.#refWhileBusy();
   }
 
@@ -289,7 +305,6 @@ export class DBusConnection {
   call(call: DBusCall, options: { timeoutMs?: number } = {}): Promise<DBusValue[]> {
     if (this.#failure) return Promise.reject(this.#failure);
     const serial = ++this.#serial;
-    const timeoutMs = options.timeoutMs ?? this.#callTimeoutMs;
     const message: DBusMessage = {
       type: MessageType.METHOD_CALL,
       flags: 0,
@@ -302,20 +317,22 @@ export class DBusConnection {
       body: call.body ?? [],
     };
     const bytes = encodeMessage(message);
+    const reply = this.reply(serial, `${call.interface}.${call.member}`, options.timeoutMs);
+    this.#send(bytes).catch((error) => this.#fail(error));
+    return reply;
+  }
+
+  /** The reply to the call with `serial`, already sent (Hello, written with the authentication). */
+  reply(serial: number, what: string, timeoutMs = this.#callTimeoutMs): Promise<DBusValue[]> {
+    if (this.#failure) return Promise.reject(this.#failure);
     return new Promise<DBusValue[]>((resolve, reject) => {
       const cancelTimeout = deadline(timeoutMs, () => {
         this.#pending.delete(serial);
         this.#refWhileBusy();
-        reject(
-          new BusConnectionError(
-            "timeout",
-            `D-Bus call "${call.interface}.${call.member}" got no answer in ${timeoutMs} ms`,
-          ),
-        );
+        reject(new BusConnectionError("timeout", `D-Bus call "${what}" got no answer in ${timeoutMs} ms`));
       });
       this.#pending.set(serial, { resolve, reject, cancelTimeout });
       this.#refWhileBusy();
-      this.#send(bytes).catch((error) => this.#fail(error));
     });
   }
 

@@ -23,6 +23,10 @@ export interface OktaCredentials {
 
 /** Label of the Okta credentials item, as Go aws-okta wrote it. */
 export const OKTA_CREDENTIALS_LABEL = "okta credentials";
+/** Label of the Okta session cookie item, as Go aws-okta wrote it. */
+export const SESSION_COOKIE_LABEL = "okta session cookie";
+/** Label of the Okta device token item, as Go aws-okta wrote it (lib/okta.go). */
+export const DEVICE_TOKEN_LABEL = "okta device token";
 /** Key of the single-item session cache. */
 export const SESSION_CACHE_KEY = "session-cache";
 /** Label of the single-item session cache. */

@@ -22,7 +22,7 @@ import {
 
 /** The Keychain service of every item (Go aws-okta's service name). */
 export const SERVICE = "aws-okta-login";
-/** Prefix of the labels we give items. */
+/** Prefix of the labels earlier versions gave items (items now carry Go aws-okta's label as is). */
 export const LABEL_PREFIX = "aws-okta: ";
 
 /** A value in a Keychain query, before it becomes a CoreFoundation object. */
@@ -91,7 +91,8 @@ export function keychainQuery(kind: QueryKind, key = "", item?: KeyringItem): Qu
 
 function itemAttributes(item: KeyringItem): Query {
   const attributes: Query = [
-    ["kSecAttrLabel", { string: `${LABEL_PREFIX}${item.label || item.key}` }],
+    // Go aws-okta's label ("okta credentials"), so Keychain Access shows both tools' items alike.
+    ["kSecAttrLabel", { string: item.label || item.key }],
     ["kSecValueData", { data: item.data }],
   ];
   if (item.description) attributes.push(["kSecAttrDescription", { string: item.description }]);

@@ -21,7 +21,7 @@ Deno.test("get asks for one generic password by service and account, with its da
   ]);
 });
 
-Deno.test("add stores the raw bytes with a recognisable label", () => {
+Deno.test("add stores the raw bytes with Go aws-okta's label", () => {
   const data = new TextEncoder().encode("sid");
   assert.deepEqual(
     keychainQuery("add", "okta-session-cookie", { key: "okta-session-cookie", data, label: "cookie" }),
@@ -29,13 +29,13 @@ Deno.test("add stores the raw bytes with a recognisable label", () => {
       ["kSecClass", { constant: "kSecClassGenericPassword" }],
       ["kSecAttrService", { string: "aws-okta-login" }],
       ["kSecAttrAccount", { string: "okta-session-cookie" }],
-      ["kSecAttrLabel", { string: "aws-okta: cookie" }],
+      ["kSecAttrLabel", { string: "cookie" }],
       ["kSecValueData", { data }],
     ],
   );
   const described = keychainQuery("add", "k", { key: "k", data, description: "aws session" });
   assert.deepEqual(described.slice(3), [
-    ["kSecAttrLabel", { string: "aws-okta: k" }],
+    ["kSecAttrLabel", { string: "k" }],
     ["kSecValueData", { data }],
     ["kSecAttrDescription", { string: "aws session" }],
   ]);
@@ -46,7 +46,7 @@ Deno.test("update matches without limits or return keys (SecItemUpdate refuses t
   assert.deepEqual(match.map(([name]) => name), ["kSecClass", "kSecAttrService", "kSecAttrAccount"]);
   const data = new Uint8Array([1]);
   assert.deepEqual(keychainQuery("update", "k", { key: "k", data }), [
-    ["kSecAttrLabel", { string: "aws-okta: k" }],
+    ["kSecAttrLabel", { string: "k" }],
     ["kSecValueData", { data }],
   ]);
 });
@@ -122,7 +122,7 @@ Deno.test({
       // The item is where Go aws-okta kept it: `security` finds it by service and account.
       const found = await security(["find-generic-password", "-s", "aws-okta-login", "-a", key]);
       assert.equal(found.code, 0);
-      assert.match(found.stdout, /"labl"<blob>="aws-okta: okta credentials"/);
+      assert.match(found.stdout, /"labl"<blob>="okta credentials"/);
 
       // An item laid out as Go aws-okta wrote it (raw bytes, same service/account), readable by any app.
       const added = await security([

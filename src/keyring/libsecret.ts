@@ -111,7 +111,7 @@ const GOBJECT_SYMBOLS = {
 
 const SECRET_SYMBOLS = {
   secret_password_storev_binary_sync: {
-    parameters: ["buffer", "pointer", "pointer", "buffer", "pointer", "pointer", "buffer"],
+    parameters: ["buffer", "pointer", "buffer", "buffer", "pointer", "pointer", "buffer"],
     result: "i32",
     nonblocking: true,
     optional: true,
@@ -233,9 +233,19 @@ export class Libsecret {
     return new Libsecret(glib, (p) => gobject.g_object_unref(p), secret, schema);
   }
 
-  /** Stores `data` under `attributes` in the default collection, replacing an item with the same attributes. */
-  async store(attributes: Attributes, label: string, data: Uint8Array, contentType: string): Promise<void> {
+  /**
+   * Stores `data` under `attributes` in the default collection (or `collection`, an alias or object
+   * path), replacing an item with the same attributes; libsecret unlocks the collection if needed.
+   */
+  async store(
+    attributes: Attributes,
+    label: string,
+    data: Uint8Array,
+    contentType: string,
+    collection?: string,
+  ): Promise<void> {
     const table = this.#table(attributes);
+    const collectionBytes = collection === undefined ? null : cString(collection);
     const labelBytes = cString(label);
     const contentTypeBytes = cString(contentType);
     const copy = data.slice();
@@ -246,7 +256,7 @@ export class Libsecret {
       const ok = await this.#secret.secret_password_storev_binary_sync!(
         this.#schema.struct,
         table.pointer,
-        null,
+        collectionBytes,
         labelBytes,
         value,
         null,
@@ -256,7 +266,7 @@ export class Libsecret {
     } finally {
       this.#secret.secret_value_unref(value);
       this.#release(table);
-      keepAlive(labelBytes, contentTypeBytes, error);
+      keepAlive(labelBytes, contentTypeBytes, collectionBytes, error);
     }
   }
 

@@ -2,26 +2,48 @@
  * The pass (passwordstore.org) backend: one gpg-encrypted entry per item, `<prefix><key>`, through
  * the `pass` command (`insert -m -f`, `show`, `rm -f`); PASSWORD_STORE_DIR is honoured.
  *
- * Entries hold the JSON of 99designs/keyring's Item, as Go aws-okta wrote them. Go aws-okta used no
- * prefix, so when `<prefix><key>` is missing, an entry `<key>` at the top of the store is read if its
- * JSON names that key. An entry that is not an Item's JSON (someone typed it in) reads as raw bytes.
+ * Entries hold the JSON of 99designs/keyring's Item, where Go aws-okta keeps them: by default at
+ * the top of the store (`okta-creds`, `okta-session-cookie`, ...), so both tools read each other's
+ * items. Earlier versions of this tool wrote under `aws-okta/`; when `<prefix><key>` is missing, the
+ * entry under the fallback prefix (`aws-okta/` for the default, the top of the store for any other
+ * prefix) is read if its JSON names that key. An entry that is not an Item's JSON (someone typed it
+ * in) reads as raw bytes.
+ *
+ * Reads run gpg on the entry's file the way `pass show` does (same command and options), without
+ * the `pass` script around it: starting that bash script costs more than the rest of a cache hit
+ * (see README, "Keyring speed"). If that fails, `pass show` runs, for its behaviour and its message.
  *
  * @module
  */
 
 import { decodeItem, encodeItem } from "./item_json.ts";
 import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
+import { findProgram } from "../fs/find_program.ts";
 
 /** Options for {@linkcode PassKeyring}. */
 export interface PassKeyringOptions {
   /** The password store directory (PASSWORD_STORE_DIR or ~/.password-store). */
   storeDir: string;
-  /** Prepended to every key: "aws-okta/" by default; "" reads and writes where Go aws-okta did. */
+  /** Prepended to every key: "" (the top of the store, where Go aws-okta keeps items) by default. */
   prefix: string;
+
   /** The command to run (default "pass"). */
   command?: string;
   /** Extra environment for the command, e.g. GNUPGHOME (the process environment is inherited). */
   env?: Record<string, string>;
+  /** Environment variables to read (PATH, PASSWORD_STORE_GPG_OPTS, GPG_AGENT_INFO); the process's by default. */
+  processEnv?: { get(name: string): string | undefined };
+}
+
+/** The prefix earlier versions of this tool wrote under. */
+export const LEGACY_PREFIX = "aws-okta/";
+
+/**
+ * Where to look when an item is missing under `prefix`: our earlier `aws-okta/` for the default
+ * (Go's top level), Go's top level for any other prefix.
+ */
+export function fallbackPrefix(prefix: string): string {
+  return prefix === "" ? LEGACY_PREFIX : "";
 }
 
 /** A {@linkcode Keyring} in a pass password store. */
@@ -30,18 +52,23 @@ export class PassKeyring implements Keyring {
   readonly backend = "pass";
   readonly #storeDir: string;
   readonly #prefix: string;
+  readonly #fallback: string;
   readonly #command: string;
   readonly #env: Record<string, string>;
+  readonly #processEnv: { get(name: string): string | undefined };
 
   constructor(options: PassKeyringOptions) {
     this.#storeDir = options.storeDir.replace(/\/+$/, "");
     this.#prefix = options.prefix;
+    // Read (and removed) when `<prefix><key>` is missing, never written.
+    this.#fallback = fallbackPrefix(options.prefix);
     this.#command = options.command ?? "pass";
     this.#env = { ...options.env, PASSWORD_STORE_DIR: this.#storeDir };
+    this.#processEnv = options.processEnv ?? Deno.env;
     checkPrefix(this.#prefix);
   }
 
-  /** Reads `<prefix><key>`, else Go aws-okta's `<key>`; throws {@linkcode KeyNotFoundError}. */
+  /** Reads `<prefix><key>`, else `<fallback><key>`; throws {@linkcode KeyNotFoundError}. */
   async get(key: string): Promise<KeyringItem> {
     const name = this.entryName(key);
     if (await this.#exists(name)) {
@@ -66,14 +93,14 @@ export class PassKeyring implements Keyring {
     }
   }
 
-  /** Removes `<prefix><key>` and Go aws-okta's `<key>`, so the key reads as missing afterwards. */
+  /** Removes `<prefix><key>` and `<fallback><key>`, so the key reads as missing afterwards. */
   async remove(key: string): Promise<void> {
     const name = this.entryName(key);
     if (await this.#exists(name)) await this.#remove(name);
-    if (await this.#legacy(key)) await this.#remove(key);
+    if (await this.#legacy(key)) await this.#remove(`${this.#fallback}${key}`);
   }
 
-  /** The keys under the prefix, sorted. */
+  /** The keys under the prefix, sorted (with the default prefix: every entry of the store, as Go lists them). */
   async keys(): Promise<string[]> {
     // A prefix is a directory part ("aws-okta/") and/or the start of entry names ("aws-okta-").
     const slash = this.#prefix.lastIndexOf("/");
@@ -106,8 +133,9 @@ export class PassKeyring implements Keyring {
   }
 
   async #legacy(key: string): Promise<KeyringItem | undefined> {
-    if (this.#prefix === "" || !(await this.#exists(key))) return undefined;
-    const bytes = await this.#show(key);
+    const name = `${this.#fallback}${key}`;
+    if (this.#fallback === this.#prefix || !(await this.#exists(name))) return undefined;
+    const bytes = await this.#show(name);
     try {
       const item = decodeItem(bytes);
       return item.key === key ? item : undefined;
@@ -130,8 +158,40 @@ export class PassKeyring implements Keyring {
     }
   }
 
-  #show(name: string): Promise<Uint8Array> {
-    return this.#run(["show", "--", name], undefined, `cannot read "${name}"`);
+  async #show(name: string): Promise<Uint8Array> {
+    return await this.#decrypt(name) ??
+      await this.#run(["show", "--", name], undefined, `cannot read "${name}"`);
+  }
+
+  /** The entry decrypted by gpg as `pass show` runs it; undefined when that fails. */
+  async #decrypt(name: string): Promise<Uint8Array | undefined> {
+    const env = { get: (key: string) => this.#env[key] ?? this.#processEnv.get(key) };
+    // pass's choice: gpg2 when there is one, with --batch --use-agent then (or with GPG_AGENT_INFO).
+    const gpg2 = findProgram("gpg2", env);
+    const gpg = gpg2 ?? findProgram("gpg", env);
+    if (!gpg) return undefined;
+    const args = [
+      ...(env.get("PASSWORD_STORE_GPG_OPTS") ?? "").split(/\s+/).filter(Boolean),
+      "--quiet",
+      "--yes",
+      "--compress-algo=none",
+      "--no-encrypt-to",
+      ...(gpg2 || env.get("GPG_AGENT_INFO") ? ["--batch", "--use-agent"] : []),
+      "-d",
+      `${this.#storeDir}/${name}.gpg`,
+    ];
+    try {
+      const output = await new Deno.Command(gpg, {
+        args,
+        env: this.#env,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      return output.success ? output.stdout : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async #remove(name: string): Promise<void> {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { skipWithout } from "../../tests/peers.ts";
 import { encodeItem } from "./item_json.ts";
 import { KeyNotFoundError, KeyringError } from "./keyring.ts";
-import { PassKeyring } from "./pass.ts";
+import { fallbackPrefix, LEGACY_PREFIX, PassKeyring } from "./pass.ts";
 import { createPassStore, runTool, type TestPassStore } from "./test_support.ts";
 
 const havePass = Deno.build.os !== "windows" && !skipWithout(["pass", "gpg"]);
@@ -74,12 +74,30 @@ Deno.test({
         // An unrelated top-level entry of the same name is not taken for ours.
         await pass(store, ["insert", "-m", "-f", "unrelated"], "someone's password");
         await assert.rejects(kr.get("unrelated"), KeyNotFoundError);
-        // With an empty prefix the Go location is ours.
+        // With the default (empty) prefix the Go location is ours.
         assert.equal(
           text((await keyring(store, "").get("okta-creds-legacy")).data),
           `{"Username":"go-user"}`,
         );
       });
+
+      await t.step(
+        "with the default prefix, items earlier versions wrote under aws-okta/ are read",
+        async () => {
+          const goLayout = keyring(store, "");
+          // "okta-creds" exists only as aws-okta/okta-creds (written with the "aws-okta/" prefix above).
+          await assert.rejects(Deno.stat(`${store.storeDir}/okta-creds.gpg`), Deno.errors.NotFound);
+          const item = await goLayout.get("okta-creds");
+          assert.equal(item.label, "okta credentials");
+          assert.match(text(item.data), /"Username":"u"/);
+          // New writes go to Go's place and win over the old entry from then on.
+          await goLayout.set({ key: "okta-creds", data: bytes("new"), label: "okta credentials" });
+          assert.equal(JSON.parse(await pass(store, ["show", "okta-creds"])).Key, "okta-creds");
+          assert.equal(text((await goLayout.get("okta-creds")).data), "new");
+          // An aws-okta/ entry that is not this key's item (typed in by hand) is not taken for it.
+          await assert.rejects(goLayout.get("typed"), KeyNotFoundError);
+        },
+      );
 
       await t.step("remove deletes ours and Go's entry; a missing key is fine", async () => {
         await kr.set({ key: "okta-creds-legacy", data: bytes("ours") });
@@ -90,6 +108,7 @@ Deno.test({
       });
 
       await t.step("keys lists the entries under the prefix", async () => {
+        await pass(store, ["rm", "-f", "okta-creds"]);
         assert.deepEqual(await kr.keys(), [
           "nested/key",
           "okta-creds",
@@ -116,6 +135,27 @@ Deno.test({
         assert.throws(() => keyring(store, "../out/"), KeyringError);
       });
 
+      await t.step("reads run gpg as pass show does, without the pass script", async () => {
+        const noScript = new PassKeyring({
+          storeDir: store.storeDir,
+          prefix: "",
+          command: "aws-okta-no-such-pass",
+          env: { GNUPGHOME: store.gnupgHome },
+        });
+        assert.equal(text((await noScript.get("okta-session-cookie")).data), "second");
+        // Writes still go through pass (which knows the recipients).
+        await assert.rejects(noScript.set({ key: "x", data: bytes("x") }), KeyringError);
+        // PASSWORD_STORE_GPG_OPTS is passed on, as pass does: a bad option makes gpg fail, and
+        // then pass itself (missing here) is tried and named.
+        const badOpts = new PassKeyring({
+          storeDir: store.storeDir,
+          prefix: "",
+          command: "aws-okta-no-such-pass",
+          env: { GNUPGHOME: store.gnupgHome, PASSWORD_STORE_GPG_OPTS: "--no-such-gpg-option" },
+        });
+        await assert.rejects(badOpts.get("okta-session-cookie"), /cannot run "aws-okta-no-such-pass"/);
+      });
+
       await t.step("a store gpg cannot decrypt fails with pass's reason and no secret", async () => {
         const broken = new PassKeyring({
           storeDir: store.storeDir,
@@ -133,6 +173,13 @@ Deno.test({
       await store.close();
     }
   },
+});
+
+Deno.test("the fallback of the default prefix is our old aws-okta/, of any other prefix Go's top level", () => {
+  assert.equal(fallbackPrefix(""), LEGACY_PREFIX);
+  assert.equal(LEGACY_PREFIX, "aws-okta/");
+  assert.equal(fallbackPrefix("aws-okta/"), "");
+  assert.equal(fallbackPrefix("team/"), "");
 });
 
 Deno.test("a missing pass command is a clear error", async () => {

@@ -72,6 +72,7 @@ export class BackendProber {
   readonly #options: ProbeOptions;
   #bus: Promise<BusState> | undefined;
   #activatable: Promise<string[]> | undefined;
+  #taken = false;
   readonly #found = new Map<string, Promise<string | undefined>>();
 
   constructor(options: ProbeOptions) {
@@ -125,10 +126,21 @@ export class BackendProber {
     return services;
   }
 
-  /** Closes the session bus connection, if one was made. */
+  /**
+   * Hands the session bus connection over to a backend (so that a cache hit connects once);
+   * `close()` then leaves it open. Undefined unless the bus answered.
+   */
+  async takeConnection(): Promise<DBusConnection | undefined> {
+    const bus = await this.#connect();
+    if (bus.state !== "ok") return undefined;
+    this.#taken = true;
+    return bus.conn;
+  }
+
+  /** Closes the session bus connection, if one was made and not taken. */
   async close(): Promise<void> {
     const bus = await this.#bus;
-    if (bus?.state === "ok") bus.conn.close();
+    if (bus?.state === "ok" && !this.#taken) bus.conn.close();
   }
 
   async #probeBusService(name: "secret-service" | "kwallet", os: string): Promise<BackendStatus> {

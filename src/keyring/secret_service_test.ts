@@ -48,13 +48,10 @@ function secretTool(svc: TestSecretService, args: string[], stdin?: string): Pro
 }
 
 Deno.test({
-  name: "secret-service keyring: binary items, keys, remove, and Go aws-okta's items",
+  name: "secret-service keyring without Go's collection: our layout in the default collection",
   ignore: !haveDaemon,
   async fn(t) {
-    const fixture = await Deno.readTextFile(
-      new URL("../../tests/fixtures/keyring/awsvault.keyring", import.meta.url),
-    );
-    const svc = await startSecretService({ keyrings: { "awsvault.keyring": fixture } });
+    const svc = await startSecretService();
     try {
       await t.step("bytes with NUL and non-UTF-8 round-trip exactly", async () => {
         const data = new Uint8Array([0, 1, 2, 0xff, 0xfe, 10, 0]);
@@ -66,14 +63,14 @@ Deno.test({
 
       await t.step("set replaces, and secret-tool sees one item with our label", async () => {
         const text = new TextEncoder();
-        assert.equal(
-          (await client(svc, ["set", "okta-session-cookie", "okta session cookie"], text.encode("a"))).code,
-          0,
-        );
-        assert.equal(
-          (await client(svc, ["set", "okta-session-cookie", "okta session cookie"], text.encode("b"))).code,
-          0,
-        );
+        for (const value of ["a", "b"]) {
+          const set = await client(
+            svc,
+            ["set", "okta-session-cookie", "okta session cookie"],
+            text.encode(value),
+          );
+          assert.equal(set.code, 0, set.stderr);
+        }
         assert.equal(
           new TextDecoder().decode((await client(svc, ["get", "okta-session-cookie"])).stdout),
           "b",
@@ -89,9 +86,34 @@ Deno.test({
         assert.equal(listing.match(/^label = /gm)?.length, 1);
         assert.match(listing, /^label = aws-okta: okta session cookie$/m);
         assert.match(listing, /^secret = b$/m);
+        // No collection of Go's was made (that would have needed a prompt).
+        assert.equal(await secretTool(svc, ["lookup", "profile", "okta-session-cookie"]), "");
       });
 
-      await t.step("a Go aws-okta item is read when we have none, and remove deletes both", async () => {
+      await t.step("remove deletes; a missing key is fine; keys lists what is left", async () => {
+        assert.equal((await client(svc, ["remove", "binary"])).code, 0);
+        assert.equal((await client(svc, ["get", "binary"])).code, 3);
+        assert.equal((await client(svc, ["remove", "binary"])).code, 0);
+        const keys = await client(svc, ["keys"]);
+        assert.equal(new TextDecoder().decode(keys.stdout), "okta-session-cookie\n");
+      });
+    } finally {
+      await svc.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "secret-service keyring with Go's awsvault collection: Go's layout, both ways",
+  ignore: !haveDaemon,
+  async fn(t) {
+    const fixture = await Deno.readTextFile(
+      new URL("../../tests/fixtures/keyring/awsvault.keyring", import.meta.url),
+    );
+    const svc = await startSecretService({ keyrings: { "awsvault.keyring": fixture } });
+    const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    try {
+      await t.step("a Go aws-okta item is read", async () => {
         await createGoLibsecretItem(
           svc.address,
           "okta-creds",
@@ -100,7 +122,7 @@ Deno.test({
         );
         const legacy = await client(svc, ["get", "okta-creds"]);
         assert.equal(legacy.code, 0, legacy.stderr);
-        assert.equal(new TextDecoder().decode(legacy.stdout), `{"Username":"go"}`);
+        assert.equal(text(legacy.stdout), `{"Username":"go"}`);
         // An item of another tool that merely has a "profile" attribute is not taken for ours.
         await secretTool(
           svc,
@@ -109,20 +131,58 @@ Deno.test({
         );
         assert.match(await secretTool(svc, ["lookup", "profile", "okta-creds-other"]), /^not a Go item/);
         assert.equal((await client(svc, ["get", "okta-creds-other"])).code, 3);
+      });
 
-        assert.equal((await client(svc, ["set", "okta-creds"], new TextEncoder().encode("ours"))).code, 0);
-        assert.equal(new TextDecoder().decode((await client(svc, ["get", "okta-creds"])).stdout), "ours");
+      await t.step("set writes Go's layout into awsvault and drops our stale copy", async () => {
+        // Our item from before Go's collection existed (as secret-tool would store it).
+        await secretTool(
+          svc,
+          ["store", "--label=aws-okta: old", "service", "aws-okta-login", "key", "dt"],
+          "old",
+        );
+        assert.equal(text((await client(svc, ["get", "dt"])).stdout), "old");
+        const data = new Uint8Array([0, 0xff, 0x3c]);
+        assert.equal((await client(svc, ["set", "dt", "okta device token"], data)).code, 0);
+        const item = JSON.parse(await secretTool(svc, ["lookup", "profile", "dt"]));
+        assert.deepEqual(item, {
+          Key: "dt",
+          Data: "AP88",
+          Label: "okta device token",
+          Description: "",
+          KeychainNotTrustApplication: false,
+          KeychainNotSynchronizable: false,
+        });
+        const listing = await secretTool(svc, ["search", "--all", "profile", "dt"]);
+        assert.match(listing, /^label = dt$/m);
+        assert.equal(await secretTool(svc, ["lookup", "service", "aws-okta-login", "key", "dt"]), "");
+        assert.deepEqual((await client(svc, ["get", "dt"])).stdout, data);
+        // Replacing keeps one item.
+        assert.equal((await client(svc, ["set", "dt", "okta device token"], data)).code, 0);
+        assert.equal(
+          (await secretTool(svc, ["search", "--all", "profile", "dt"])).match(/^label = /gm)?.length,
+          1,
+        );
+      });
+
+      await t.step("keys lists Go's items; remove deletes Go's and ours", async () => {
+        const keys = text((await client(svc, ["keys"])).stdout).split("\n");
+        assert.ok(keys.includes("dt") && keys.includes("okta-creds"), keys.join(","));
+        await secretTool(svc, [
+          "store",
+          "--label=aws-okta: ours",
+          "service",
+          "aws-okta-login",
+          "key",
+          "okta-creds",
+        ], "o");
         assert.equal((await client(svc, ["remove", "okta-creds"])).code, 0);
         const gone = await client(svc, ["get", "okta-creds"]);
         assert.equal(gone.code, 3);
         assert.match(gone.stderr, /no "okta-creds" item in the secret-service keyring/);
         assert.equal(await secretTool(svc, ["lookup", "profile", "okta-creds"]), "");
-        assert.equal((await client(svc, ["remove", "okta-creds"])).code, 0);
-      });
-
-      await t.step("keys lists our items only", async () => {
-        const keys = await client(svc, ["keys"]);
-        assert.equal(new TextDecoder().decode(keys.stdout), "binary\nokta-session-cookie\n");
+        assert.equal(await secretTool(svc, ["lookup", "service", "aws-okta-login", "key", "okta-creds"]), "");
+        // The other tool's item is left alone.
+        assert.match(await secretTool(svc, ["lookup", "profile", "okta-creds-other"]), /^not a Go item/);
       });
     } finally {
       await svc.close();

@@ -43,7 +43,9 @@ export interface OpenKeyringOptions {
   prober?: Prober;
 }
 
-type Prober = Pick<BackendProber, "probe" | "busServices"> & { close?: () => Promise<void> };
+type Prober =
+  & Pick<BackendProber, "probe" | "busServices">
+  & Partial<Pick<BackendProber, "takeConnection" | "close">>;
 
 /** Opens the chosen keyring, or the first usable one; an unknown name is a usage error (exit code 2). */
 export async function openKeyring(options: OpenKeyringOptions): Promise<Keyring> {
@@ -97,8 +99,12 @@ async function openBackend(
     case "file":
       return openFile(options);
     case "secret-service": {
+      // Reads go over the connection the probe made; libsecret loads only when a write needs it.
+      const connection = await prober.takeConnection?.();
       const { SecretServiceKeyring } = await import("./secret_service.ts");
-      return SecretServiceKeyring.open();
+      if (connection) return SecretServiceKeyring.open({ connection });
+      const services = await prober.busServices();
+      return SecretServiceKeyring.open({ address: services?.address ?? "" });
     }
     case "keychain": {
       const { KeychainKeyring } = await import("./keychain.ts");
@@ -113,7 +119,8 @@ async function openBackend(
       const { passStoreDir } = await import("./probe.ts");
       return new PassKeyring({
         storeDir: passStoreDir(options),
-        prefix: options.env.get("AWS_OKTA_PASS_PREFIX") ?? "aws-okta/",
+        prefix: options.env.get("AWS_OKTA_PASS_PREFIX") ?? "",
+        processEnv: options.env,
       });
     }
     case "kwallet": {

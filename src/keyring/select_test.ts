@@ -54,7 +54,8 @@ Deno.test("with no backend chosen, the first usable one in aws-okta's order wins
     debug: (line) => debug.push(line),
   });
   assert.ok(kr instanceof PassKeyring);
-  assert.equal(kr.entryName("okta-creds"), "aws-okta/okta-creds");
+  // Go aws-okta's place: the top of the store.
+  assert.equal(kr.entryName("okta-creds"), "okta-creds");
   assert.deepEqual(prober.asked, ["wincred", "keychain", "secret-service", "kwallet", "pass"]);
   assert.equal(debug.at(-1), "keyring: pass: usable (store)");
 });
@@ -64,12 +65,12 @@ Deno.test("AWS_OKTA_PASS_PREFIX changes where pass entries go", async () => {
   const kr = await openKeyring({
     backend: "pass",
     home: "/home/u",
-    env: env({ AWS_OKTA_PASS_PREFIX: "" }),
+    env: env({ AWS_OKTA_PASS_PREFIX: "team/aws/" }),
     promptSecret: noPrompt,
     prober,
   });
   assert.ok(kr instanceof PassKeyring);
-  assert.equal(kr.entryName("okta-creds"), "okta-creds");
+  assert.equal(kr.entryName("okta-creds"), "team/aws/okta-creds");
 });
 
 Deno.test("a hung session bus stops the search with an error naming --backend file", async () => {

@@ -44,8 +44,8 @@ Deno.test({
     try {
       expectCode(await world.add(), 0);
       await assert.rejects(Deno.stat(`${world.home}/.aws-okta`), Deno.errors.NotFound);
-      // The entry holds the Go keyring item, as Go aws-okta's pass backend wrote it.
-      const entry = await pass(store, ["show", "aws-okta/okta-creds"]);
+      // The entry holds the Go keyring item where Go aws-okta's pass backend keeps it.
+      const entry = await pass(store, ["show", "okta-creds"]);
       assert.equal(JSON.parse(entry).Label, "okta credentials");
       assert.equal(credentialsIn(entry).Username, world.sim.state.users[0]!.login);
 
@@ -56,8 +56,12 @@ Deno.test({
       expectCode(second, 0);
       assert.equal(JSON.parse(second.stdout).AccessKeyId, JSON.parse(first.stdout).AccessKeyId);
       assert.equal(world.sim.count("sts:AssumeRoleWithSAML"), 1);
-      const entries = await pass(store, ["ls", "aws-okta"]);
+      const entries = await pass(store, ["ls"]);
       assertIncludes(entries, "okta-creds");
+      assert.equal(
+        JSON.parse(await pass(store, ["show", "okta-device-token-cookie"])).Label,
+        "okta device token",
+      );
       assertIncludes(entries, "dev session (");
 
       const exec = await world.run(["exec", "dev", "--", "sh", "-c", 'echo "$AWS_ACCESS_KEY_ID"']);
@@ -102,10 +106,39 @@ Deno.test({
       expectCode(result, 0);
       assert.equal(JSON.parse(result.stdout).Version, 1);
       assert.equal(world.sim.count("POST /api/v1/authn"), 1);
-      // New items go under the prefix; Go's entry is left alone.
-      assertIncludes(await pass(store, ["ls", "aws-okta"]), "dev session (");
+      // New items go where Go keeps them; Go's entry is left alone.
+      assertIncludes(await pass(store, ["ls"]), "dev session (");
       assert.equal(await pass(store, ["show", "okta-creds"]), goItem);
       await assert.rejects(Deno.stat(`${world.home}/.aws-okta`), Deno.errors.NotFound);
+    } finally {
+      await world.close();
+      await store.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "pass: credentials an earlier version stored under aws-okta/ still work; new items go to the top",
+  ignore: !havePass,
+  async fn() {
+    const store = await createPassStore();
+    const world = await setUp(store);
+    try {
+      expectCode(await world.add(), 0);
+      // Move what add wrote to where earlier versions kept it.
+      for (const name of ["okta-creds", "okta-session-cookie", "okta-device-token-cookie"]) {
+        const entry = await pass(store, ["show", name]);
+        await pass(store, ["insert", "-m", "-f", `aws-okta/${name}`], entry);
+        await pass(store, ["rm", "-f", name]);
+      }
+      const logins = world.sim.count("POST /api/v1/authn");
+      const result = await world.run(["cred-process", "dev"]);
+      expectCode(result, 0);
+      assert.equal(JSON.parse(result.stdout).Version, 1);
+      // The Okta session cookie under aws-okta/ was used (no new password login); the new
+      // session went to the top of the store.
+      assert.equal(world.sim.count("POST /api/v1/authn"), logins);
+      assert.match(await pass(store, ["ls"]), /dev session \(/);
     } finally {
       await world.close();
       await store.close();

@@ -86,6 +86,10 @@ Deno.test({
       expectCode(second, 0);
       assert.equal(JSON.parse(second.stdout).AccessKeyId, JSON.parse(first.stdout).AccessKeyId);
       assert.equal(world.sim.count("sts:AssumeRoleWithSAML"), 1);
+      // With no backend named, the probe picks the Secret Service and the read reuses its connection.
+      const picked = await world.run(["cred-process", "dev"], { env: { AWS_OKTA_BACKEND: undefined } });
+      expectCode(picked, 0);
+      assert.equal(JSON.parse(picked.stdout).AccessKeyId, JSON.parse(first.stdout).AccessKeyId);
       assertIncludes(
         await secretTool(svc, ["search", "--all", "service", "aws-okta-login"]),
         "label = aws-okta: aws session for dev",
@@ -126,7 +130,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "secret-service: credentials Go aws-okta left in the awsvault collection are read",
+  name: "secret-service: with Go's awsvault collection, its items are read and ours are written there",
   ignore: !haveDaemon,
   async fn() {
     const fixture = await Deno.readTextFile(new URL("../fixtures/keyring/awsvault.keyring", import.meta.url));
@@ -144,12 +148,25 @@ Deno.test({
       const result = await world.run(["cred-process", "dev"]);
       expectCode(result, 0);
       assertCredentialProcessJson(result.stdout);
-      // The session we cached is ours; Go's item is left as it was.
+      // The awsvault collection exists, so what we stored went there in Go's layout (label = key,
+      // attribute profile = key, the Go item JSON), not to the default collection.
+      assert.equal(
+        await secretTool(svc, ["search", "--all", "service", "aws-okta-login"]).catch(() => ""),
+        "",
+      );
+      const cookie = JSON.parse(await secretTool(svc, ["lookup", "profile", "okta-session-cookie"]));
+      assert.equal(cookie.Key, "okta-session-cookie");
+      assert.equal(cookie.Label, "okta session cookie");
       assertIncludes(
-        await secretTool(svc, ["search", "--all", "service", "aws-okta-login"]),
-        "label = aws-okta: aws session for dev",
+        await secretTool(svc, ["search", "--all", "profile", "okta-session-cookie"]),
+        "label = okta-session-cookie",
       );
       assert.match(await secretTool(svc, ["lookup", "profile", "okta-creds"]), /^\{"Key":"okta-creds"/);
+      // The cached session is read back from there: the second call is a cache hit.
+      const again = await world.run(["cred-process", "dev"]);
+      expectCode(again, 0);
+      assert.equal(JSON.parse(again.stdout).AccessKeyId, JSON.parse(result.stdout).AccessKeyId);
+      assert.equal(world.sim.count("sts:AssumeRoleWithSAML"), 1);
     } finally {
       await world.close();
       await svc.close();
