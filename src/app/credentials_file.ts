@@ -10,7 +10,7 @@
 
 import { AppError } from "../errors.ts";
 import type { AwsCredentials } from "../aws/credentials.ts";
-import { setSectionValues } from "../config/ini_edit.ts";
+import { commentOutKeys, setSectionValues } from "../config/ini_edit.ts";
 import { writeFileAtomic } from "../fs/atomic_write.ts";
 import { createLocker } from "./lock.ts";
 
@@ -29,12 +29,22 @@ export interface CredentialsFileWrite {
   region?: string;
   /** Create the file (and its directory) when missing. Default true. */
   create?: boolean;
+  /** Keys to comment out in the section (values no longer written, which would go stale). */
+  commentOut?: readonly string[];
   /** The app's lock directory (`lockDir()`): serializes writers of the same file across processes. */
   lockDir?: string;
 }
 
-/** Updates (or adds) the section and returns whether the file was created. */
-export function writeCredentialsFile(write: CredentialsFileWrite): Promise<{ created: boolean }> {
+/** What {@linkcode writeCredentialsFile} did. */
+export interface CredentialsFileResult {
+  /** The file did not exist. */
+  created: boolean;
+  /** Keys of {@linkcode CredentialsFileWrite.commentOut} that were found and commented out. */
+  commented: string[];
+}
+
+/** Updates (or adds) the section and says whether the file was created and what was commented out. */
+export function writeCredentialsFile(write: CredentialsFileWrite): Promise<CredentialsFileResult> {
   if (write.lockDir === undefined) return update(write);
   // Without the lock, two processes that each read the file before the other renamed its copy in
   // would each drop the other's section.
@@ -42,7 +52,7 @@ export function writeCredentialsFile(write: CredentialsFileWrite): Promise<{ cre
   return createLocker({ dir: write.lockDir })(`credentials-file ${absolute}`, () => update(write));
 }
 
-async function update(write: CredentialsFileWrite): Promise<{ created: boolean }> {
+async function update(write: CredentialsFileWrite): Promise<CredentialsFileResult> {
   let text = "";
   let created = false;
   try {
@@ -72,13 +82,14 @@ async function update(write: CredentialsFileWrite): Promise<{ created: boolean }
   if (write.securityToken !== false) values["aws_security_token"] = creds.sessionToken;
   if (expiryKey) values[expiryKey] = creds.expiration.toISOString().replace(/\.\d{3}Z$/, "Z");
   if (write.region) values["region"] = write.region;
-  const updated = setSectionValues(text, write.section, values, write.path);
+  const stale = commentOutKeys(text, write.section, write.commentOut ?? [], write.path);
+  const updated = setSectionValues(stale.text, write.section, values, write.path);
   try {
     await writeFileAtomic(write.path, new TextEncoder().encode(updated), { mode: 0o600 });
   } catch (error) {
     throw fileError(write.path, "write", error);
   }
-  return { created };
+  return { created, commented: stale.commented };
 }
 
 function fileError(path: string, action: string, error: unknown): AppError {

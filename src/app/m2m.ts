@@ -37,6 +37,8 @@ export interface M2mInput {
   sessionDuration: number;
   /** `--aws-region`: STS region. */
   region?: string;
+  /** `--short-user-agent`. */
+  shortUserAgent: boolean;
   output: OutputOptions;
 }
 
@@ -45,7 +47,11 @@ export async function runM2m(ctx: AppContext, input: M2mInput, stdout: Stdout): 
   const pem = await privateKeyText(input);
   const key = await importPrivateKey(pem);
   const baseUrl = oktaBaseUrl(input.orgDomain);
-  const fetch = await buildFetch(ctx);
+  const fetch = await buildFetch(ctx, {
+    host: baseUrl.host,
+    operation: "m2m",
+    shortUserAgent: input.shortUserAgent,
+  });
   const tokens = await clientCredentialsToken({
     fetch,
     baseUrl,

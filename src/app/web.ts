@@ -37,6 +37,8 @@ export interface WebInput {
   openBrowser: boolean;
   openBrowserCommand?: string;
   qrCode: boolean;
+  /** `--short-user-agent`. */
+  shortUserAgent: boolean;
   /** `--all-profiles`: every role of every AWS app, each to its own credentials-file profile. */
   allProfiles: boolean;
   output: OutputOptions;
@@ -47,7 +49,11 @@ export interface WebInput {
 /** Runs the web flow; returns the exit code (the child's with `--exec`). */
 export async function runWeb(ctx: AppContext, input: WebInput, stdout: Stdout): Promise<number> {
   const baseUrl = oktaBaseUrl(input.orgDomain);
-  const fetch = await buildFetch(ctx);
+  const fetch = await buildFetch(ctx, {
+    host: baseUrl.host,
+    operation: "web",
+    shortUserAgent: input.shortUserAgent,
+  });
   if (await discoverPipeline(fetch, baseUrl, ctx.debug) === "v1") {
     throw new AppError(`"${baseUrl.host}" is a Classic Engine org: "web" needs Identity Engine`, {
       hint: 'use "aws-okta add" and a profile with aws_saml_url (cred-process, exec, env) instead',
