@@ -337,6 +337,10 @@ export interface SimRequestRecord {
   queryKeys: string[];
   /** Names of the cookies sent. */
   cookieNames: string[];
+  /** The User-Agent header, if any (Okta policy rules can match it). */
+  userAgent?: string;
+  /** okta-aws-cli's X-Okta-Aws-Cli-Operation header, if any. */
+  oktaAwsCliOperation?: string;
   /** Response status. */
   status: number;
 }
