@@ -31,6 +31,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Working directory. */
   cwd?: string;
+  /** Runs this command line (program and leading arguments, e.g. an installed link) instead of aws-okta. */
+  command?: readonly string[];
 }
 
 /** A test world: temp HOME, simulator, and a way to run the CLI in it. */
@@ -98,8 +100,11 @@ export async function createWorld(options: { sim?: Simulator } = {}): Promise<Wo
         if (value === undefined) delete childEnv[key];
         else childEnv[key] = value;
       }
-      const child = new Deno.Command(launcher ?? deno, {
-        args: launcher ? [...args] : ["run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args],
+      const [program, ...leading] = runOptions.command ?? [launcher ?? deno];
+      const child = new Deno.Command(program!, {
+        args: runOptions.command || launcher
+          ? [...leading, ...args]
+          : ["run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args],
         env: childEnv,
         clearEnv: true,
         cwd: runOptions.cwd ?? home,
