@@ -181,7 +181,11 @@ export interface SimRoleTrust {
   externalId?: string;
   /** Role ARNs (and SAML provider ARNs) allowed to assume this role; any when unset. */
   trusts?: string[];
-  /** MaxSessionDuration of the role in seconds (default 43200 so that any valid duration passes). */
+  /**
+   * MaxSessionDuration of the role in seconds. Default 3600, IAM's default for a new role: a longer
+   * DurationSeconds is refused as STS refuses it (ValidationError, "The requested DurationSeconds
+   * exceeds the MaxSessionDuration set for this role."). Raise it per role for longer sessions.
+   */
   maxSessionDuration?: number;
 }
 
@@ -427,7 +431,7 @@ export class SimState {
   policy: SimPolicy;
   /** Tunables. */
   settings: SimSettings;
-  /** STS role trust, by role ARN. */
+  /** STS role trust and MaxSessionDuration, by role ARN. */
   roles: Record<string, SimRoleTrust>;
   /** Faults, applied in order before normal handling. */
   faults: SimFault[];
