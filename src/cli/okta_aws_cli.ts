@@ -73,7 +73,11 @@ function withShorts(flags: readonly FlagSpec[], letters: Record<string, string>)
 const webFlags = withShorts(webCommand.flags ?? [], { "open-browser": "b", "debug-api-calls": "d" });
 const m2mFlags = withShorts(m2mCommand.flags ?? [], { "private-key-file": "b", "debug-api-calls": "d" });
 
-const SUBCOMMANDS = ["web", "m2m"];
+/**
+ * okta-aws-cli's command names: web and m2m are here; direct, debug and list-profiles are not, and
+ * naming one is an unknown-command error rather than an argument of web.
+ */
+const SUBCOMMANDS = ["web", "m2m", "direct", "debug", "list-profiles"];
 
 /** The command tree under the name okta-aws-cli. */
 export const oktaAwsCliRoot = defineCommand({

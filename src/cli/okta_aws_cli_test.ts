@@ -31,6 +31,8 @@ Deno.test("okta-aws-cli mode: web unless a command is named (anywhere before --)
   assert.deepEqual(parse(["-v"]), { version: true });
   assert.equal(oktaAwsCliVersionText("1.2.3"), "okta-aws-cli version 2.6.0 (aws-okta 1.2.3)\n");
   assert.ok("help" in parse([]), "bare okta-aws-cli prints help, as it does");
+  // Its commands aws-okta does not have are named as such, not taken as arguments of web.
+  assert.throws(() => parse(["-o", "x", "direct"]), /unknown command "direct" for "okta-aws-cli"/);
 });
 
 Deno.test("okta-aws-cli mode: its short letters (-b, -d, -e) mean what they mean there", () => {
