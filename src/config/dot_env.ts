@@ -119,6 +119,7 @@ export async function withDotEnv<T extends VarReader>(env: T, dir: string): Prom
   if (region && !env.get("AWS_REGION")) Deno.env.set("AWS_REGION", region);
   return {
     ...env,
-    get: (name: string) => env.get(name) ?? lower.get(name.toLowerCase()),
+    // viper takes an empty variable as unset, so the file's value shows through it.
+    get: (name: string) => env.get(name) || lower.get(name.toLowerCase()) || env.get(name),
   };
 }

@@ -63,6 +63,10 @@ Deno.test("dotenv: behind the environment, names matched case-insensitively; AWS
     assert.equal(env.get("OKTA_AWSCLI_ORG_DOMAIN"), "from-file");
     assert.equal(env.get("OKTA_AWSCLI_PROFILE"), "env", "the environment wins");
     assert.equal(env.get("OKTA_AWSCLI_FORMAT"), undefined);
+    const empty = await withDotEnv({
+      get: (name: string) => (name === "OKTA_AWSCLI_ORG_DOMAIN" ? "" : undefined),
+    }, dir);
+    assert.equal(empty.get("OKTA_AWSCLI_ORG_DOMAIN"), "from-file", "an empty variable counts as unset");
     assert.equal(Deno.env.get("AWS_REGION"), "eu-west-3");
     // A file that does not parse is ignored whole; no file changes nothing.
     await Deno.writeTextFile(`${dir}/.env`, "OKTA_AWSCLI_ORG_DOMAIN=x\nbroken line\n");
