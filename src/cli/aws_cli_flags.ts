@@ -14,6 +14,7 @@
 
 import { UsageError } from "../errors.ts";
 import type { ArgSpec, FlagSpec, FlagValue, ParsedCommand } from "./command.ts";
+import type { OutputStyle } from "../app/aws_cli_output.ts";
 
 /** The positional arguments of `web` and `m2m`: the command `--exec` runs. */
 export const AWS_CLI_ARGS: readonly ArgSpec[] = [{
@@ -168,7 +169,7 @@ export const AWS_CLI_FLAGS: readonly FlagSpec[] = [
  * Which program the user ran: "aws-okta", or "okta-aws-cli" when the binary is run under that name
  * (okta-aws-cli's short letters, default command and byte-for-byte output).
  */
-export type CliMode = "aws-okta" | "okta-aws-cli";
+export type CliMode = OutputStyle;
 
 /** One of {@linkcode FORMATS}. */
 export type Format = typeof FORMATS[number];
