@@ -101,6 +101,8 @@ smoke: $(DENO_DEP)
 demo: $(DENO_DEP)
 	$(DENO) run -P=test --quiet tests/demo.ts
 
+# The launcher passes its own name ($0) in AWS_OKTA_ARGV0: run through the okta-aws-cli link, aws-okta
+# answers as okta-aws-cli (src/cli/okta_aws_cli.ts).
 # The launcher runs a code-split bundle of src/main.ts with the same permission set (-P=aws-okta in
 # deno.json) as the compiled binary, and a copy of the pinned Deno, so it works with no deno on PATH.
 # Why a bundle: the cred-process cache hit must start nearly as fast as an empty `deno run`. A bundle
@@ -125,15 +127,16 @@ install: $(DENO_DEP)
 	  'unset AWS_OKTA_USER_DENO_DIR AWS_OKTA_USER_DENO_NO_UPDATE_CHECK' \
 	  '[ -z "$${DENO_DIR+x}" ] || export AWS_OKTA_USER_DENO_DIR="$$DENO_DIR"' \
 	  '[ -z "$${DENO_NO_UPDATE_CHECK+x}" ] || export AWS_OKTA_USER_DENO_NO_UPDATE_CHECK="$$DENO_NO_UPDATE_CHECK"' \
-	  'export AWS_OKTA_LAUNCHER=1 DENO_DIR="$${AWS_OKTA_DENO_DIR:-$$LIB/cache}" DENO_NO_UPDATE_CHECK=1' \
+	  'export AWS_OKTA_LAUNCHER=1 DENO_DIR="$${AWS_OKTA_DENO_DIR:-$$LIB/cache}" DENO_NO_UPDATE_CHECK=1 AWS_OKTA_ARGV0="$$0"' \
 	  'exec "$$LIB/deno" run -q -P=aws-okta --v8-flags=--no-lazy --frozen --config "$$LIB/deno.json" "$$LIB/dist/main.js" "$$@"' \
 	  > $(PREFIX)/bin/aws-okta.tmp
 	@chmod 0755 $(PREFIX)/bin/aws-okta.tmp && mv -f $(PREFIX)/bin/aws-okta.tmp $(PREFIX)/bin/aws-okta
+	@ln -sfn aws-okta $(PREFIX)/bin/okta-aws-cli
 	@$(PREFIX)/bin/aws-okta version >/dev/null
-	@echo "Installed $(PREFIX)/bin/aws-okta" >&2
+	@echo "Installed $(PREFIX)/bin/aws-okta (and the okta-aws-cli link to it)" >&2
 
 uninstall:
-	rm -rf $(LIBDIR) $(PREFIX)/bin/aws-okta
+	rm -rf $(LIBDIR) $(PREFIX)/bin/aws-okta $(PREFIX)/bin/okta-aws-cli
 
 # deno compile needs denort for the target, which Deno downloads from dl.deno.land unless DENORT_BIN
 # points at one. TARGET defaults to the host.

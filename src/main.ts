@@ -13,20 +13,39 @@ import { rootCommand } from "./cli/root.ts";
 import { processEnv } from "./cli/context.ts";
 import { writeStderr, writeStdout } from "./cli/output.ts";
 import { versionText } from "./cli/version.ts";
+import type { CliMode } from "./cli/aws_cli_flags.ts";
+import {
+  ARGV0_VARIABLE,
+  cliModeOf,
+  oktaAwsCliArgv,
+  oktaAwsCliRoot,
+  oktaAwsCliVersionText,
+} from "./cli/okta_aws_cli.ts";
+import { VERSION } from "./version.ts";
 
-/** Runs aws-okta with `argv` and returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+/**
+ * Runs aws-okta with `argv` and returns the exit code; `mode` "okta-aws-cli" (the program's name)
+ * takes okta-aws-cli's command line instead (src/cli/okta_aws_cli.ts).
+ */
+export async function main(argv: readonly string[], mode: CliMode = "aws-okta"): Promise<number> {
+  const okta = mode === "okta-aws-cli";
+  // okta-aws-cli's -d is --debug-api-calls, which also means --debug here.
   let debug = argv.includes("--debug") || argv.includes("-d");
   try {
     // Inside the try: without env permission this read is the first thing to fail.
     debug ||= /^(1|true)$/i.test(processEnv.get("AWS_OKTA_DEBUG") ?? "");
-    const parsed = parseCommandLine(rootCommand, argv, processEnv);
+    const env = okta
+      ? await (await import("./config/dot_env.ts")).withDotEnv(processEnv, Deno.cwd())
+      : processEnv;
+    const parsed = okta
+      ? parseCommandLine(oktaAwsCliRoot, oktaAwsCliArgv(argv), env)
+      : parseCommandLine(rootCommand, argv, env);
     if ("help" in parsed) {
       writeStdout(parsed.help);
       return 0;
     }
     if ("version" in parsed) {
-      writeStdout(versionText());
+      writeStdout(okta ? oktaAwsCliVersionText(VERSION) : versionText());
       return 0;
     }
     if (!parsed.command.action) {
@@ -36,19 +55,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return (await parsed.command.action(parsed)) ?? 0;
   } catch (error) {
-    return report(error, debug);
+    return report(error, debug, okta ? "okta-aws-cli" : "aws-okta");
   }
 }
 
 /** Prints an error as one line (plus the usage line for usage errors) and returns its exit code. */
-function report(error: unknown, debug: boolean): number {
+function report(error: unknown, debug: boolean, program: string): number {
   if (error instanceof UsageError) {
-    writeStderr(`aws-okta: ${formatError(error)}\n`);
+    writeStderr(`${program}: ${formatError(error)}\n`);
     if (error.usage) writeStderr(`Usage: ${error.usage.replace(/^Usage:\s*/, "")}\n`);
     return error.exitCode;
   }
   if (error instanceof AppError) {
-    writeStderr(`aws-okta: ${formatError(error)}\n`);
+    writeStderr(`${program}: ${formatError(error)}\n`);
     if (debug) writeStderr(debugDetail(error));
     return error.exitCode;
   }
@@ -95,6 +114,18 @@ function debugDetail(error: unknown): string {
   return lines.join("\n[debug] caused by: ").replace(/([?&][^=\s&#]+=)[^&\s)#]+/g, "$1***") + "\n";
 }
 
+/** The mode for this process's name; the launcher's variable is removed so children do not inherit it. */
+function processMode(): CliMode {
+  try {
+    const argv0 = Deno.env.get(ARGV0_VARIABLE);
+    if (argv0 !== undefined) Deno.env.delete(ARGV0_VARIABLE);
+    return cliModeOf(argv0, Deno.execPath());
+  } catch {
+    // No env or sys permission: main() reports that; the name cannot matter then.
+    return "aws-okta";
+  }
+}
+
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  Deno.exit(await main(Deno.args, processMode()));
 }

@@ -1,11 +1,13 @@
 /**
  * Delivering credentials the way okta-aws-cli's `--format` does, minus its known faults:
  *
- * - `env-var`: export lines on stdout (PowerShell `$Env:` lines on Windows, not `setx`, which
- *   would persist the keys and leave the current shell without them);
+ * - `env-var`: okta-aws-cli's `export NAME=value` lines on stdout; on Windows, PowerShell `$Env:`
+ *   lines as aws-okta (`setx`, which persists the keys and leaves the current shell without them,
+ *   only under the name okta-aws-cli);
  * - `aws-credentials`: the profile's section of the credentials file updated in place (never a
  *   duplicate section appended), every other byte kept, atomic replace, mode 0600;
- * - `process-credentials`: the credential_process JSON;
+ * - `process-credentials`: okta-aws-cli's credential_process JSON (key order, 2-space indent; no
+ *   trailing newline under the name okta-aws-cli);
  * - `noop`: nothing.
  *
  * `--write-aws-credentials` writes the file whatever the format; `--exec` runs the command with the
@@ -15,7 +17,8 @@
  */
 
 import type { AwsCredentials } from "../aws/credentials.ts";
-import { childEnv, credentialProcessJson, exportLines } from "../aws/formats.ts";
+import { childEnv, exportLines } from "../aws/formats.ts";
+import { envVarLines, processCredentialsJson } from "../aws/okta_aws_cli_formats.ts";
 import type { AppContext } from "./context.ts";
 import { writeCredentialsFile } from "./credentials_file.ts";
 import { lockDir } from "./lock.ts";
@@ -27,9 +30,14 @@ export const OUTPUT_FORMATS = ["env-var", "aws-credentials", "process-credential
 /** One of {@linkcode OUTPUT_FORMATS}. */
 export type OutputFormat = typeof OUTPUT_FORMATS[number];
 
+/** Whose conventions to follow where aws-okta and okta-aws-cli differ (the program's name). */
+export type OutputStyle = "aws-okta" | "okta-aws-cli";
+
 /** How to deliver. */
 export interface OutputOptions {
   format: OutputFormat;
+  /** "okta-aws-cli" when run under that name. */
+  style: OutputStyle;
   /** Section of the credentials file. */
   profile: string;
   /** The credentials file (`--aws-credentials`). */
@@ -57,15 +65,27 @@ export async function deliverCredentials(
   stdout: Stdout,
 ): Promise<number | undefined> {
   if (options.writeCredentials || options.format === "aws-credentials") {
-    await writeCredentialsFile({
+    const { commented } = await writeCredentialsFile({
       path: options.credentialsFile,
       section: options.profile,
       creds,
       securityToken: options.legacy,
       expiryKey: options.expiry ? "x_security_token_expires" : false,
+      // Left live, an earlier run's token or expiry would go stale next to fresh keys.
+      commentOut: [
+        ...(options.legacy ? [] : ["aws_security_token"]),
+        ...(options.expiry ? [] : ["x_security_token_expires"]),
+      ],
       ...(options.region ? { region: options.region } : {}),
       lockDir: lockDir(ctx.env, ctx.home),
     });
+    if (commented.length > 0) {
+      ctx.prompter.say(
+        `WARNING: Commented out "${options.profile}" profile keys "${
+          commented.join('", "')
+        }". Uncomment if third party tools use these values.`,
+      );
+    }
     ctx.prompter.say(
       `Updated profile "${options.profile}" in credentials file "${options.credentialsFile}".`,
     );
@@ -80,11 +100,17 @@ export async function deliverCredentials(
     });
   }
   switch (options.format) {
-    case "env-var":
-      stdout(exportLines(vars, Deno.build.os === "windows" ? "powershell" : "sh"));
+    case "env-var": {
+      const windows = Deno.build.os === "windows";
+      stdout(
+        windows && options.style === "aws-okta"
+          ? exportLines(vars, "powershell")
+          : envVarLines(vars, windows),
+      );
       break;
+    }
     case "process-credentials":
-      stdout(credentialProcessJson(creds, true));
+      stdout(processCredentialsJson(creds) + (options.style === "okta-aws-cli" ? "" : "\n"));
       break;
     case "aws-credentials":
     case "noop":

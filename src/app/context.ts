@@ -23,6 +23,11 @@ export interface Prompter {
   choose(question: string, options: readonly string[]): Promise<number>;
   /** Prints a progress or information line (stderr, or the terminal when stderr is captured). */
   say(message: string): void;
+  /**
+   * False when a question could not be answered (no terminal, and answers are not piped in), so a
+   * use case can choose another way before it starts; absent means "can ask".
+   */
+  canAsk?(): boolean;
 }
 
 /** Global options every command accepts (flag > env > config > default is applied by the CLI layer). */

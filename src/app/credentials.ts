@@ -185,14 +185,17 @@ async function refresh(ctx: AppContext, input: RefreshInput): Promise<ProfileCre
       username = login.username;
       const assertion = await parseSamlAssertion(login.samlResponse);
       const role = await chooseRole(assertion.roles, step.roleArn, ctx.prompter, step.roleArnFrom);
-      const durationSeconds = step.durationSeconds ?? assertion.sessionDuration ?? 3600;
-      checkMinTtl(minTtl, durationSeconds, step.label);
-      ctx.debug(`sts: AssumeRoleWithSAML ${role.roleArn} for ${durationSeconds} s`);
-      current = await sts.assumeRoleWithSaml(stsContext(ctx, fetch, step.region), {
-        roleArn: role.roleArn,
-        principalArn: role.principalArn,
-        samlAssertion: login.samlResponse,
-        durationSeconds,
+      const { withLongestSession } = await import("./session_length.ts");
+      const length = samlSessionLength(request, profile, assertion.sessionDuration);
+      checkMinTtl(minTtl, length.seconds, step.label);
+      current = await withLongestSession(ctx, role.roleArn, length, (durationSeconds) => {
+        ctx.debug(`sts: AssumeRoleWithSAML ${role.roleArn} for ${durationSeconds} s`);
+        return sts.assumeRoleWithSaml(stsContext(ctx, fetch, step.region), {
+          roleArn: role.roleArn,
+          principalArn: role.principalArn,
+          samlAssertion: login.samlResponse,
+          durationSeconds,
+        });
       });
       roleArn = role.roleArn;
     } else {
@@ -211,6 +214,21 @@ async function refresh(ctx: AppContext, input: RefreshInput): Promise<ProfileCre
   }
   if (!current) throw new AppError("internal error: no credentials produced");
   return { credentials: current, profile, roleArn, fromCache: false };
+}
+
+/** The SAML session's length: the user's (-t/--session-ttl, the profile's session_ttl), else the app's SessionDuration, else 1 h. */
+function samlSessionLength(
+  request: CredentialRequest,
+  profile: ResolvedProfile,
+  sessionDuration: number | undefined,
+): import("./session_length.ts").SessionLength {
+  if (request.sessionTtl !== undefined) {
+    return { seconds: request.sessionTtl, userSetting: "-t/--session-ttl" };
+  }
+  if (profile.sessionTtl !== undefined) {
+    return { seconds: profile.sessionTtl, userSetting: `session_ttl of profile "${profile.name}"` };
+  }
+  return { seconds: sessionDuration ?? 3600 };
 }
 
 function stsContext(ctx: AppContext, fetch: import("../net/fetch.ts").Fetch, region: string | undefined) {

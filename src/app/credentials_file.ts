@@ -9,7 +9,7 @@
  */
 
 import type { AwsCredentials } from "../aws/credentials.ts";
-import { setSectionValues } from "../config/ini_edit.ts";
+import { commentOutKeys, setSectionValues } from "../config/ini_edit.ts";
 import { updateTextFile } from "./ini_file.ts";
 
 /** What to write where. */
@@ -27,12 +27,22 @@ export interface CredentialsFileWrite {
   region?: string;
   /** Create the file (and its directory) when missing. Default true. */
   create?: boolean;
+  /** Keys to comment out in the section (values no longer written, which would go stale). */
+  commentOut?: readonly string[];
   /** The app's lock directory (`lockDir()`): serializes writers of the same file across processes. */
   lockDir?: string;
 }
 
-/** Updates (or adds) the section and returns whether the file was created. */
-export async function writeCredentialsFile(write: CredentialsFileWrite): Promise<{ created: boolean }> {
+/** What {@linkcode writeCredentialsFile} did. */
+export interface CredentialsFileResult {
+  /** The file did not exist. */
+  created: boolean;
+  /** Keys of {@linkcode CredentialsFileWrite.commentOut} that were found and commented out. */
+  commented: string[];
+}
+
+/** Updates (or adds) the section and says whether the file was created and what was commented out. */
+export async function writeCredentialsFile(write: CredentialsFileWrite): Promise<CredentialsFileResult> {
   const { creds } = write;
   const expiryKey = write.expiryKey === undefined ? "x_security_token_expires" : write.expiryKey;
   const values: Record<string, string | undefined> = {
@@ -43,6 +53,7 @@ export async function writeCredentialsFile(write: CredentialsFileWrite): Promise
   if (write.securityToken !== false) values["aws_security_token"] = creds.sessionToken;
   if (expiryKey) values[expiryKey] = creds.expiration.toISOString().replace(/\.\d{3}Z$/, "Z");
   if (write.region) values["region"] = write.region;
+  let commented: string[] = [];
   const { created } = await updateTextFile(
     {
       path: write.path,
@@ -50,7 +61,11 @@ export async function writeCredentialsFile(write: CredentialsFileWrite): Promise
       ...(write.lockDir === undefined ? {} : { lockDir: write.lockDir }),
       ...(write.create === undefined ? {} : { create: write.create }),
     },
-    (text) => setSectionValues(text, write.section, values, write.path),
+    (text) => {
+      const stale = commentOutKeys(text, write.section, write.commentOut ?? [], write.path);
+      commented = stale.commented;
+      return setSectionValues(stale.text, write.section, values, write.path);
+    },
   );
-  return { created };
+  return { created, commented };
 }

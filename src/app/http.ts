@@ -11,8 +11,24 @@ import { proxyFor } from "../net/proxy_env.ts";
 import type { AppContext } from "./context.ts";
 import { VERSION } from "../version.ts";
 
+/**
+ * How `web` and `m2m` present themselves to Okta, as okta-aws-cli does, so that Okta policy rules
+ * written for okta-aws-cli (which match its User-Agent) apply to them.
+ */
+export interface OktaCaller {
+  /** Okta's host: only requests to it carry these headers. */
+  host: string;
+  /** okta-aws-cli's X-Okta-Aws-Cli-Operation value. */
+  operation: "web" | "m2m";
+  /** `--short-user-agent`: User-Agent "okta-aws-cli". */
+  shortUserAgent: boolean;
+}
+
+/** okta-aws-cli's operation header. */
+export const OPERATION_HEADER = "X-Okta-Aws-Cli-Operation";
+
 /** Creates the fetch used for Okta and STS alike. */
-export async function buildFetch(ctx: AppContext): Promise<Fetch> {
+export async function buildFetch(ctx: AppContext, caller?: OktaCaller): Promise<Fetch> {
   const caCerts: string[] = [];
   const bundle = ctx.env.get("AWS_CA_BUNDLE");
   if (bundle) {
@@ -31,8 +47,17 @@ export async function buildFetch(ctx: AppContext): Promise<Fetch> {
     debug: ctx.debug,
     userAgent: `aws-okta/${VERSION} (deno ${Deno.version.deno}; ${Deno.build.os}; ${Deno.build.arch})`,
     ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
+    ...(caller
+      ? { headersFor: (url: URL) => url.host === caller.host ? oktaHeaders(caller) : undefined }
+      : {}),
     proxyFor: (url) => proxyFor(url, (name) => ctx.env.get(name)),
   });
+}
+
+function oktaHeaders(caller: OktaCaller): Record<string, string> {
+  const headers: Record<string, string> = { [OPERATION_HEADER]: caller.operation };
+  if (caller.shortUserAgent) headers["User-Agent"] = "okta-aws-cli";
+  return headers;
 }
 
 /** AWS_OKTA_HTTP_TIMEOUT_SECONDS; a value that is not a positive number is refused, not ignored. */

@@ -37,6 +37,8 @@ export interface M2mInput {
   sessionDuration: number;
   /** `--aws-region`: STS region. */
   region?: string;
+  /** `--short-user-agent`. */
+  shortUserAgent: boolean;
   output: OutputOptions;
 }
 
@@ -45,7 +47,11 @@ export async function runM2m(ctx: AppContext, input: M2mInput, stdout: Stdout): 
   const pem = await privateKeyText(input);
   const key = await importPrivateKey(pem);
   const baseUrl = oktaBaseUrl(input.orgDomain);
-  const fetch = await buildFetch(ctx);
+  const fetch = await buildFetch(ctx, {
+    host: baseUrl.host,
+    operation: "m2m",
+    shortUserAgent: input.shortUserAgent,
+  });
   const tokens = await clientCredentialsToken({
     fetch,
     baseUrl,
@@ -57,14 +63,26 @@ export async function runM2m(ctx: AppContext, input: M2mInput, stdout: Stdout): 
   });
   ctx.debug(`okta: client credentials token for "${input.clientId}" (${key.alg})`);
   const { assumeRoleWithWebIdentity } = await import("../aws/sts.ts");
-  const creds = await assumeRoleWithWebIdentity(
-    { fetch, env: ctx.env, debug: ctx.debug, ...(input.region ? { region: input.region } : {}) },
-    {
-      roleArn: input.roleArn,
-      roleSessionName: input.sessionName,
-      webIdentityToken: tokens.accessToken,
-      durationSeconds: input.sessionDuration,
-    },
+  const { withLongestSession } = await import("./session_length.ts");
+  // m2m's length is the user's or okta-aws-cli's default of 1 h: a refusal names the flag.
+  const length = {
+    seconds: input.sessionDuration,
+    userSetting: "--aws-session-duration (OKTA_AWSCLI_SESSION_DURATION)",
+  };
+  const creds = await withLongestSession(
+    ctx,
+    input.roleArn,
+    length,
+    (durationSeconds) =>
+      assumeRoleWithWebIdentity(
+        { fetch, env: ctx.env, debug: ctx.debug, ...(input.region ? { region: input.region } : {}) },
+        {
+          roleArn: input.roleArn,
+          roleSessionName: input.sessionName,
+          webIdentityToken: tokens.accessToken,
+          durationSeconds,
+        },
+      ),
   );
   return await deliverCredentials(ctx, creds, input.output, stdout) ?? 0;
 }

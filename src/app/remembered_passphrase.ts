@@ -19,6 +19,7 @@ export function rememberPassphrase(prompter: Prompter): Prompter {
     text: (question, defaultValue) => prompter.text(question, defaultValue),
     choose: (question, options) => prompter.choose(question, options),
     say: (message) => prompter.say(message),
+    ...(prompter.canAsk ? { canAsk: () => prompter.canAsk!() } : {}),
     secret(question) {
       if (!PASSPHRASE_QUESTION.test(question)) return prompter.secret(question);
       let answer = answers.get(question);

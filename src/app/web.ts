@@ -17,8 +17,9 @@ import { deliverCredentials, type OutputOptions, type Stdout } from "./aws_cli_o
 import type { AppContext } from "./context.ts";
 import { chooseApp, listApps, samlForApp, signIn } from "./device_login.ts";
 import { buildFetch } from "./http.ts";
-import { openAppKeyring } from "./keyring.ts";
+import { openTokenKeyring } from "./keyring.ts";
 import { createLocker, lockDir } from "./lock.ts";
+import { type SessionLength, withLongestSession } from "./session_length.ts";
 
 /** What `web` was asked for (flags, OKTA_AWSCLI_* variables and okta.yaml merged). */
 export interface WebInput {
@@ -37,6 +38,8 @@ export interface WebInput {
   openBrowser: boolean;
   openBrowserCommand?: string;
   qrCode: boolean;
+  /** `--short-user-agent`. */
+  shortUserAgent: boolean;
   /** `--all-profiles`: every role of every AWS app, each to its own credentials-file profile. */
   allProfiles: boolean;
   output: OutputOptions;
@@ -47,13 +50,17 @@ export interface WebInput {
 /** Runs the web flow; returns the exit code (the child's with `--exec`). */
 export async function runWeb(ctx: AppContext, input: WebInput, stdout: Stdout): Promise<number> {
   const baseUrl = oktaBaseUrl(input.orgDomain);
-  const fetch = await buildFetch(ctx);
+  const fetch = await buildFetch(ctx, {
+    host: baseUrl.host,
+    operation: "web",
+    shortUserAgent: input.shortUserAgent,
+  });
   if (await discoverPipeline(fetch, baseUrl, ctx.debug) === "v1") {
     throw new AppError(`"${baseUrl.host}" is a Classic Engine org: "web" needs Identity Engine`, {
       hint: 'use "aws-okta add" and a profile with aws_saml_url (cred-process, exec, env) instead',
     });
   }
-  const keyring = await openAppKeyring(ctx);
+  const keyring = await openTokenKeyring(ctx);
   const withLock = createLocker({
     dir: lockDir(ctx.env, ctx.home),
     onWait: () => ctx.prompter.say("Waiting for another aws-okta process to finish signing in…"),
@@ -86,14 +93,21 @@ export async function runWeb(ctx: AppContext, input: WebInput, stdout: Stdout): 
     const samlResponse = await samlForApp(ctx, session, appId);
     const assertion = await parseSamlAssertion(samlResponse);
     const roles = await chooseRoles(ctx, input, assertion);
-    const durationSeconds = input.sessionDuration ?? assertion.sessionDuration ?? 3600;
+    const length: SessionLength = input.sessionDuration !== undefined
+      ? {
+        seconds: input.sessionDuration,
+        userSetting: "--aws-session-duration (OKTA_AWSCLI_SESSION_DURATION)",
+      }
+      : { seconds: assertion.sessionDuration ?? 3600 };
     for (const role of roles) {
-      ctx.debug(`sts: AssumeRoleWithSAML ${role.roleArn} for ${durationSeconds} s`);
-      const creds: AwsCredentials = await sts.assumeRoleWithSaml(stsCtx, {
-        roleArn: role.roleArn,
-        principalArn: role.principalArn,
-        samlAssertion: samlResponse,
-        durationSeconds,
+      const creds: AwsCredentials = await withLongestSession(ctx, role.roleArn, length, (durationSeconds) => {
+        ctx.debug(`sts: AssumeRoleWithSAML ${role.roleArn} for ${durationSeconds} s`);
+        return sts.assumeRoleWithSaml(stsCtx, {
+          roleArn: role.roleArn,
+          principalArn: role.principalArn,
+          samlAssertion: samlResponse,
+          durationSeconds,
+        });
       });
       const profile = input.allProfiles ? allProfilesName(input.yaml, role) : input.output.profile;
       const code = await deliverCredentials(ctx, creds, { ...input.output, profile }, stdout);

@@ -14,6 +14,7 @@
 
 import { UsageError } from "../errors.ts";
 import type { ArgSpec, FlagSpec, FlagValue, ParsedCommand } from "./command.ts";
+import type { OutputStyle } from "../app/aws_cli_output.ts";
 
 /** The positional arguments of `web` and `m2m`: the command `--exec` runs. */
 export const AWS_CLI_ARGS: readonly ArgSpec[] = [{
@@ -151,11 +152,24 @@ export const AWS_CLI_FLAGS: readonly FlagSpec[] = [
     name: "short-user-agent",
     short: "y",
     type: "boolean",
-    description: "Accepted for okta-aws-cli; no effect",
+    description: 'Send "okta-aws-cli" as the User-Agent to Okta, for policy rules written for okta-aws-cli',
     env: env("DEBUG_SHORT_USER_AGENT"),
-    hidden: true,
+  },
+  {
+    name: "cache-access-token",
+    short: "e",
+    type: "boolean",
+    description:
+      "Accepted for okta-aws-cli: web always keeps the Okta tokens (in the keyring when one is usable)",
+    env: env("CACHE_ACCESS_TOKEN"),
   },
 ];
+
+/**
+ * Which program the user ran: "aws-okta", or "okta-aws-cli" when the binary is run under that name
+ * (okta-aws-cli's short letters, default command and byte-for-byte output).
+ */
+export type CliMode = OutputStyle;
 
 /** One of {@linkcode FORMATS}. */
 export type Format = typeof FORMATS[number];

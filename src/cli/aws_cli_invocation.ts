@@ -12,7 +12,14 @@ import { UsageError } from "../errors.ts";
 import type { AppContext } from "../app/context.ts";
 import type { OutputOptions } from "../app/aws_cli_output.ts";
 import type { OktaYaml } from "../config/okta_yaml.ts";
-import { credentialsFileOf, execCommandOf, type FlagReader, flagReader, formatOf } from "./aws_cli_flags.ts";
+import {
+  type CliMode,
+  credentialsFileOf,
+  execCommandOf,
+  type FlagReader,
+  flagReader,
+  formatOf,
+} from "./aws_cli_flags.ts";
 import type { ParsedCommand } from "./command.ts";
 import { appContext, homeDir, processEnv } from "./context.ts";
 
@@ -26,12 +33,18 @@ export interface AwsCliInvocation {
   clientId: string;
   region: string | undefined;
   exec: { command: string; args: string[] } | undefined;
+  /** `--short-user-agent`: "okta-aws-cli" as the User-Agent of the Okta calls. */
+  shortUserAgent: boolean;
   /** The output options, the format switched to aws-credentials when the file is written. */
   output(writeCredentials: boolean): OutputOptions;
 }
 
 /** Reads okta.yaml and the flags, and builds the context, for `web` and `m2m`. */
-export async function startAwsCliCommand(input: ParsedCommand, usage: string): Promise<AwsCliInvocation> {
+export async function startAwsCliCommand(
+  input: ParsedCommand,
+  usage: string,
+  mode: CliMode,
+): Promise<AwsCliInvocation> {
   const { loadOktaYaml, oktaYamlPath } = await import("../config/okta_yaml.ts");
   const home = homeDir(processEnv);
   const yaml = await loadOktaYaml(oktaYamlPath(home));
@@ -59,8 +72,10 @@ export async function startAwsCliCommand(input: ParsedCommand, usage: string): P
     clientId,
     region,
     exec,
+    shortUserAgent: read.boolean("short-user-agent"),
     output: (writeCredentials) => ({
       format: formatOf(read, writeCredentials),
+      style: mode,
       profile: profileName,
       credentialsFile: credentialsFileOf(
         read.string("aws-credentials"),

@@ -6,8 +6,8 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { AWS_CLI_ARGS, AWS_CLI_FLAGS } from "./aws_cli_flags.ts";
-import { defineCommand } from "./command.ts";
+import { AWS_CLI_ARGS, AWS_CLI_FLAGS, type CliMode } from "./aws_cli_flags.ts";
+import { defineCommand, type ParsedCommand } from "./command.ts";
 import { writeStdout } from "./output.ts";
 
 const USAGE = "aws-okta m2m [flags] [--exec -- <command> [args...]]";
@@ -84,33 +84,43 @@ export const m2mCommand = defineCommand({
         "aws-okta m2m -o acme.okta.com -c 0oa9m2m... -i kid1 --private-key-file key.pem -r <role ARN> --exec -- terraform apply",
     },
   ],
-  action: async (input) => {
-    const { startAwsCliCommand, required } = await import("./aws_cli_invocation.ts");
-    const { ctx, read, orgDomain, clientId, region, output } = await startAwsCliCommand(input, USAGE);
-    const roleArn = required(read.string("aws-iam-role"), "aws-iam-role", "OKTA_AWSCLI_IAM_ROLE", USAGE);
-    const privateKey = read.string("private-key");
-    const privateKeyFile = read.string("private-key-file");
-    if (!privateKey && !privateKeyFile) {
-      throw new UsageError("missing --private-key-file or --private-key", {
-        hint: "pass one, or set OKTA_AWSCLI_PRIVATE_KEY_FILE or OKTA_AWSCLI_PRIVATE_KEY",
-        usage: USAGE,
-      });
-    }
-    const keyId = read.string("key-id");
-    const { runM2m } = await import("../app/m2m.ts");
-    return await runM2m(ctx, {
-      orgDomain,
-      clientId,
-      ...(keyId ? { keyId } : {}),
-      ...(privateKey ? { privateKey } : {}),
-      ...(privateKeyFile ? { privateKeyFile } : {}),
-      scope: read.string("custom-scope") ?? "okta-m2m-access",
-      authzId: read.string("authz-id") ?? "default",
-      roleArn,
-      sessionName: read.string("aws-sts-role-session-name") ?? "okta-aws-cli",
-      sessionDuration: read.integer("aws-session-duration") ?? read.integer("session-duration") ?? 3600,
-      ...(region ? { region } : {}),
-      output: output(read.boolean("write-aws-credentials")),
-    }, writeStdout);
-  },
+  action: (input) => runM2mCommand(input, "aws-okta"),
 });
+
+/** Runs `m2m` as aws-okta (`mode` "aws-okta") or as okta-aws-cli under that name. */
+export async function runM2mCommand(input: ParsedCommand, mode: CliMode): Promise<number> {
+  // okta-aws-cli takes web as its default command: its users type neither name.
+  const usage = mode === "okta-aws-cli" ? USAGE.replace("aws-okta m2m", "okta-aws-cli m2m") : USAGE;
+  const { startAwsCliCommand, required } = await import("./aws_cli_invocation.ts");
+  const { ctx, read, orgDomain, clientId, region, shortUserAgent, output } = await startAwsCliCommand(
+    input,
+    usage,
+    mode,
+  );
+  const roleArn = required(read.string("aws-iam-role"), "aws-iam-role", "OKTA_AWSCLI_IAM_ROLE", usage);
+  const privateKey = read.string("private-key");
+  const privateKeyFile = read.string("private-key-file");
+  if (!privateKey && !privateKeyFile) {
+    throw new UsageError("missing --private-key-file or --private-key", {
+      hint: "pass one, or set OKTA_AWSCLI_PRIVATE_KEY_FILE or OKTA_AWSCLI_PRIVATE_KEY",
+      usage,
+    });
+  }
+  const keyId = read.string("key-id");
+  const { runM2m } = await import("../app/m2m.ts");
+  return await runM2m(ctx, {
+    orgDomain,
+    clientId,
+    ...(keyId ? { keyId } : {}),
+    ...(privateKey ? { privateKey } : {}),
+    ...(privateKeyFile ? { privateKeyFile } : {}),
+    scope: read.string("custom-scope") ?? "okta-m2m-access",
+    authzId: read.string("authz-id") ?? "default",
+    roleArn,
+    sessionName: read.string("aws-sts-role-session-name") ?? "okta-aws-cli",
+    sessionDuration: read.integer("aws-session-duration") ?? read.integer("session-duration") ?? 3600,
+    ...(region ? { region } : {}),
+    shortUserAgent,
+    output: output(read.boolean("write-aws-credentials")),
+  }, writeStdout);
+}

@@ -6,8 +6,8 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { AWS_CLI_ARGS, AWS_CLI_FLAGS } from "./aws_cli_flags.ts";
-import { defineCommand } from "./command.ts";
+import { AWS_CLI_ARGS, AWS_CLI_FLAGS, type CliMode } from "./aws_cli_flags.ts";
+import { defineCommand, type ParsedCommand } from "./command.ts";
 import { writeStdout } from "./output.ts";
 
 const USAGE = "aws-okta web [flags] [--exec -- <command> [args...]]";
@@ -70,13 +70,6 @@ export const webCommand = defineCommand({
       description: "Every role of every AWS app, each to its own profile in the credentials file",
       env: ["OKTA_AWSCLI_ALL_PROFILES"],
     },
-    {
-      name: "cache-access-token",
-      short: "e",
-      type: "boolean",
-      description: "Accepted for okta-aws-cli: the Okta tokens are always kept, in the keyring",
-      env: ["OKTA_AWSCLI_CACHE_ACCESS_TOKEN"],
-    },
   ],
   examples: [
     {
@@ -92,37 +85,45 @@ export const webCommand = defineCommand({
       command: "aws-okta web -o acme.okta.com -c 0oa9cli... --exec -- aws s3 ls",
     },
   ],
-  action: async (input) => {
-    const { startAwsCliCommand } = await import("./aws_cli_invocation.ts");
-    const { ctx, read, yaml, orgDomain, clientId, region, exec, output } = await startAwsCliCommand(
-      input,
-      USAGE,
-    );
-    const allProfiles = read.boolean("all-profiles");
-    const writeCredentials = read.boolean("write-aws-credentials") || allProfiles;
-    if (allProfiles && exec) {
-      throw new UsageError("--all-profiles and --exec cannot be combined", { usage: USAGE });
-    }
-    const openBrowserCommand = read.string("open-browser-command");
-    const appId = read.string("aws-acct-fed-app-id");
-    const idp = read.string("aws-iam-idp");
-    const role = read.string("aws-iam-role");
-    const duration = read.integer("aws-session-duration") ?? read.integer("session-duration");
-    const { runWeb } = await import("../app/web.ts");
-    return await runWeb(ctx, {
-      orgDomain,
-      clientId,
-      ...(appId ? { appId } : {}),
-      ...(idp ? { idp } : {}),
-      ...(role ? { role } : {}),
-      ...(duration !== undefined ? { sessionDuration: duration } : {}),
-      ...(region ? { region } : {}),
-      openBrowser: read.boolean("open-browser") || openBrowserCommand !== undefined,
-      ...(openBrowserCommand ? { openBrowserCommand } : {}),
-      qrCode: read.boolean("qr-code"),
-      allProfiles,
-      yaml,
-      output: output(writeCredentials),
-    }, writeStdout);
-  },
+  action: (input) => runWebCommand(input, "aws-okta"),
 });
+
+/** Runs `web` as aws-okta (`mode` "aws-okta") or as okta-aws-cli under that name. */
+export async function runWebCommand(input: ParsedCommand, mode: CliMode): Promise<number> {
+  // okta-aws-cli takes web as its default command: its users type neither name.
+  const usage = mode === "okta-aws-cli" ? USAGE.replace("aws-okta web", "okta-aws-cli [web]") : USAGE;
+  const { startAwsCliCommand } = await import("./aws_cli_invocation.ts");
+  const { ctx, read, yaml, orgDomain, clientId, region, exec, shortUserAgent, output } =
+    await startAwsCliCommand(
+      input,
+      usage,
+      mode,
+    );
+  const allProfiles = read.boolean("all-profiles");
+  const writeCredentials = read.boolean("write-aws-credentials") || allProfiles;
+  if (allProfiles && exec) {
+    throw new UsageError("--all-profiles and --exec cannot be combined", { usage });
+  }
+  const openBrowserCommand = read.string("open-browser-command");
+  const appId = read.string("aws-acct-fed-app-id");
+  const idp = read.string("aws-iam-idp");
+  const role = read.string("aws-iam-role");
+  const duration = read.integer("aws-session-duration") ?? read.integer("session-duration");
+  const { runWeb } = await import("../app/web.ts");
+  return await runWeb(ctx, {
+    orgDomain,
+    clientId,
+    ...(appId ? { appId } : {}),
+    ...(idp ? { idp } : {}),
+    ...(role ? { role } : {}),
+    ...(duration !== undefined ? { sessionDuration: duration } : {}),
+    ...(region ? { region } : {}),
+    openBrowser: read.boolean("open-browser") || openBrowserCommand !== undefined,
+    ...(openBrowserCommand ? { openBrowserCommand } : {}),
+    qrCode: read.boolean("qr-code"),
+    shortUserAgent,
+    allProfiles,
+    yaml,
+    output: output(writeCredentials),
+  }, writeStdout);
+}

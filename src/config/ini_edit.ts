@@ -239,3 +239,54 @@ export function removeSection(text: string, sectionHeader: string, fileName = "t
   }
   return result;
 }
+
+/**
+ * Comments out (`# key = value`, as okta-aws-cli does) the lines of `keys` in section
+ * `[sectionHeader]`, so a value that is no longer kept up to date cannot be read as current.
+ * Keys inside sub-sections are left alone. Returns the new text and the keys commented out, in
+ * file order; the text is unchanged when none is present.
+ */
+export function commentOutKeys(
+  text: string,
+  sectionHeader: string,
+  keys: readonly string[],
+  fileName = "the file",
+): { text: string; commented: string[] } {
+  const target = checkHeader(sectionHeader);
+  const lines = splitLines(text);
+  const commented: string[] = [];
+  let inTarget = false;
+  let subsection: string | undefined;
+  let result = "";
+  for (const { content, eol } of lines) {
+    const line = stripComment(content).trim();
+    const header = headerText(line);
+    let out = content;
+    if (header !== undefined) {
+      inTarget = sectionId(header)?.key === target;
+      subsection = undefined;
+    } else if (inTarget) {
+      const equals = line.indexOf("=");
+      if (equals > 0) {
+        const key = line.slice(0, equals).trim();
+        if (line.slice(equals + 1).trim() === "") subsection = key;
+        else {
+          if (subsection !== undefined && content.trimStart() === content) subsection = undefined;
+          if (subsection === undefined && keys.includes(key)) {
+            out = `# ${content.trimStart()}`;
+            if (!commented.includes(key)) commented.push(key);
+          }
+        }
+      }
+    }
+    result += out + eol;
+  }
+  if (commented.length === 0) return { text, commented };
+  const after = parseIni(result, fileName).find((section) => section.key === target);
+  if (after && keys.some((key) => Object.hasOwn(after.values, key))) {
+    throw new ConfigError(`cannot comment out keys of "[${sectionHeader}]" in "${fileName}"`, {
+      hint: "edit the file by hand",
+    });
+  }
+  return { text: result, commented };
+}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { externalDataInterceptor, loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
-import { removeSection, setSectionValues } from "./ini_edit.ts";
+import { commentOutKeys, removeSection, setSectionValues } from "./ini_edit.ts";
 import { headerText, parseIni, sectionId, stripComment } from "./ini.ts";
 import { ConfigError } from "./config_error.ts";
 
@@ -223,4 +223,22 @@ Deno.test("removeSection: the AWS SDK reads every other section as before (prope
     }),
     { numRuns: runs },
   );
+});
+
+Deno.test("commentOutKeys: comments out the section's keys as okta-aws-cli does, every other byte kept", () => {
+  const text = "[default]\naws_security_token = keep-me\n\n[work]\r\n  aws_security_token=OLD ; note\r\n" +
+    "x_security_token_expires = 2020-01-01T00:00:00Z\r\noutput = json\r\ns3 =\r\n  aws_security_token = nested\r\n";
+  const { text: out, commented } = commentOutKeys(text, "work", [
+    "aws_security_token",
+    "x_security_token_expires",
+  ]);
+  assert.deepEqual(commented, ["aws_security_token", "x_security_token_expires"]);
+  assert.equal(
+    out,
+    "[default]\naws_security_token = keep-me\n\n[work]\r\n# aws_security_token=OLD ; note\r\n" +
+      "# x_security_token_expires = 2020-01-01T00:00:00Z\r\noutput = json\r\ns3 =\r\n  aws_security_token = nested\r\n",
+  );
+  const none = commentOutKeys(out, "work", ["aws_security_token"]);
+  assert.deepEqual(none, { text: out, commented: [] }, "already commented out: unchanged");
+  assert.deepEqual(commentOutKeys("", "work", ["a"]), { text: "", commented: [] });
 });

@@ -66,12 +66,16 @@ export async function parseOktaYaml(text: string, path: string): Promise<OktaYam
   return { idps: strings(record(awscli?.idps)), roles: strings(record(awscli?.roles)), profiles };
 }
 
-/** The label of an ARN: an exact key first, then the first key that matches as a whole regexp. */
+/**
+ * The label of an ARN as okta-aws-cli finds it: an exact key first, then the first key that, as a
+ * regular expression, matches anywhere in the ARN (Go's regexp.MatchString, unanchored: a key
+ * `role/Engineer` labels `arn:aws:iam::1:role/Engineer`; write `^…$` to match whole ARNs).
+ */
 export function labelFor(labels: Record<string, string>, arn: string): string | undefined {
   if (Object.hasOwn(labels, arn)) return labels[arn];
   for (const [pattern, label] of Object.entries(labels)) {
     try {
-      if (new RegExp(`^(?:${pattern})$`).test(arn)) return label;
+      if (new RegExp(pattern).test(arn)) return label;
     } catch {
       // Not a regular expression; it only matches exactly.
     }

@@ -25,11 +25,21 @@ Deno.test("okta.yaml: labels, profiles (values as text), unknown parts ignored",
   });
 });
 
-Deno.test("okta.yaml: exact keys first, then keys as whole regexps; labels map back to ARNs", async () => {
+Deno.test("okta.yaml: exact keys first, then keys as unanchored regexps (okta-aws-cli); labels map back to ARNs", async () => {
   const { roles } = await parseOktaYaml(YAML, "/okta.yaml");
   assert.equal(labelFor(roles, "arn:aws:iam::123456789012:role/Admin"), "Admin exact");
   assert.equal(labelFor(roles, "arn:aws:iam::999999999999:role/Reader"), "Reader");
-  assert.equal(labelFor(roles, "arn:aws:iam::999999999999:role/ReaderX"), undefined, "anchored");
+  // Go's regexp.MatchString finds the key anywhere in the ARN, as okta-aws-cli matches it.
+  assert.equal(labelFor(roles, "arn:aws:iam::999999999999:role/ReaderX"), "Reader", "unanchored");
+  assert.equal(labelFor({ "role/Engineer": "Eng" }, "arn:aws:iam::1:role/Engineer"), "Eng");
+  assert.equal(labelFor({ "^role/Engineer$": "Eng" }, "arn:aws:iam::1:role/Engineer"), undefined);
+  assert.equal(
+    labelFor({ "role/(": "Broken" }, "arn:aws:iam::1:role/("),
+    undefined,
+    "not a regexp: exact only",
+  );
+  // The exact key wins over an earlier pattern that also matches.
+  assert.equal(labelFor({ "role/": "Any", "arn:aws:iam::1:role/A": "A" }, "arn:aws:iam::1:role/A"), "A");
   const arns = ["arn:aws:iam::1:role/Admin", "arn:aws:iam::999999999999:role/Reader"];
   assert.equal(resolveLabel(roles, arns, "Reader"), "arn:aws:iam::999999999999:role/Reader");
   assert.equal(resolveLabel(roles, arns, "arn:aws:iam::1:role/Admin"), "arn:aws:iam::1:role/Admin");

@@ -35,6 +35,8 @@ export interface FetchOptions {
   debug?: (line: string) => void;
   /** User-Agent header sent when the caller sets none. */
   userAgent?: string;
+  /** Headers added to requests for some URLs (unless the caller set them), e.g. only to Okta. */
+  headersFor?: (url: URL) => Record<string, string> | undefined;
   /** The fetch to wrap (tests); defaults to the global one. */
   baseFetch?: typeof fetch;
   /** The proxy (`host:port`) Deno's fetch uses for a URL, if any; only for wording failures. */
@@ -64,6 +66,9 @@ export function createFetch(options: FetchOptions = {}): Fetch {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = rest.signal ? AbortSignal.any([rest.signal, timeout]) : timeout;
     const headers = new Headers(rest.headers);
+    for (const [name, value] of Object.entries(options.headersFor?.(url) ?? {})) {
+      if (!headers.has(name)) headers.set(name, value);
+    }
     if (options.userAgent && !headers.has("user-agent")) headers.set("user-agent", options.userAgent);
     const started = performance.now();
     const method = (rest.method ?? "GET").toUpperCase();

@@ -10,40 +10,49 @@
 import { AppError } from "../errors.ts";
 
 /**
- * Splits a command line into words like a POSIX shell would for simple cases: whitespace
- * separates, single quotes keep everything, double quotes keep everything but `\"` and `\\`, a
- * backslash outside quotes escapes the next character.
+ * Splits a command line into words as okta-aws-cli does (Go's github.com/google/shlex): blanks
+ * (space, tab, CR, LF) separate; single quotes keep everything; inside double quotes a backslash
+ * takes the next character literally (so `"Google\ Chrome"` is `Google Chrome`); outside quotes a
+ * backslash escapes the next character; a `#` that starts a word comments out the rest of the line.
  */
 export function splitCommand(line: string): string[] {
   const words: string[] = [];
   let word = "";
   let inWord = false;
-  let quote: "'" | '"' | undefined;
+  let state: "plain" | "single" | "double" | "comment" = "plain";
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!;
-    if (quote === "'") {
-      if (ch === "'") quote = undefined;
+    if (state === "comment") {
+      if (ch === "\n") state = "plain";
+    } else if (state === "single") {
+      if (ch === "'") state = "plain";
       else word += ch;
-    } else if (quote === '"') {
-      if (ch === '"') quote = undefined;
-      else if (ch === "\\" && (line[i + 1] === '"' || line[i + 1] === "\\")) word += line[++i];
-      else word += ch;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-      inWord = true;
-    } else if (ch === "\\" && i + 1 < line.length) {
-      word += line[++i];
-      inWord = true;
-    } else if (/\s/.test(ch)) {
+    } else if (state === "double") {
+      if (ch === '"') state = "plain";
+      else if (ch === "\\") {
+        if (i + 1 >= line.length) break;
+        word += line[++i];
+      } else word += ch;
+    } else if (ch === " " || ch === "\t" || ch === "\r" || ch === "\n") {
       if (inWord) words.push(word);
       word = "";
       inWord = false;
+    } else if (ch === "#" && !inWord) {
+      state = "comment";
     } else {
-      word += ch;
       inWord = true;
+      if (ch === "'") state = "single";
+      else if (ch === '"') state = "double";
+      else if (ch === "\\") {
+        if (i + 1 >= line.length) throw new AppError("the browser command ends with a lone backslash");
+        word += line[++i];
+      } else word += ch;
     }
   }
-  if (quote) throw new AppError(`unterminated ${quote} quote in the browser command`);
+  if (state === "single" || state === "double") {
+    const quote = state === "single" ? "'" : '"';
+    throw new AppError(`unterminated ${quote} quote in the browser command`);
+  }
   if (inWord) words.push(word);
   return words;
 }

@@ -10,6 +10,39 @@ Deno.test("browser: commands split like a shell would, quotes and escapes includ
   assert.deepEqual(splitCommand(String.raw`open\ me "a \"b\"" ''`), ["open me", 'a "b"', ""]);
   assert.deepEqual(splitCommand("  "), []);
   assert.throws(() => splitCommand("firefox 'oops"), /unterminated ' quote/);
+  assert.throws(() => splitCommand('firefox "oops'), /unterminated " quote/);
+  assert.throws(() => splitCommand("firefox oops\\"), /lone backslash/);
+});
+
+Deno.test("browser: okta-aws-cli's --open-browser-command examples split as its shlex splits them", () => {
+  // Its README's example: inside double quotes a backslash takes the next character, space included.
+  assert.deepEqual(splitCommand(String.raw`open -na "Google\ Chrome" --args --incognito`), [
+    "open",
+    "-na",
+    "Google Chrome",
+    "--args",
+    "--incognito",
+  ]);
+  // Its own test cases (internal/webssoauth TestOpenBrowserCommandSplitArgs).
+  assert.deepEqual(splitCommand("open"), ["open"]);
+  assert.deepEqual(splitCommand(`open -na "Google Chrome" --args --incognito`), [
+    "open",
+    "-na",
+    "Google Chrome",
+    "--args",
+    "--incognito",
+  ]);
+  assert.deepEqual(
+    splitCommand(
+      String
+        .raw`/Applications/Google\ Chrome.app/Contents/MacOS/Google\ Chrome --profile-directory=\"Person\ 1\"`,
+    ),
+    ["/Applications/Google Chrome.app/Contents/MacOS/Google Chrome", `--profile-directory="Person 1"`],
+  );
+  // shlex: "#" starting a word comments out the rest; inside a word it is kept; blanks include tabs.
+  assert.deepEqual(splitCommand("firefox #--private-window"), ["firefox"]);
+  assert.deepEqual(splitCommand("fire#fox\t-P\r\nx"), ["fire#fox", "-P", "x"]);
+  assert.deepEqual(splitCommand(String.raw`"a\\b" 'c\d'`), [String.raw`a\b`, String.raw`c\d`]);
 });
 
 Deno.test("browser: the platform openers", () => {

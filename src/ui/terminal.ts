@@ -98,6 +98,12 @@ export function createPrompter(options: PrompterOptions): Prompter {
         `invalid choice "${answer}" for "${label(question)}": use a number from 1 to ${choices.length}`,
       );
     },
+    canAsk() {
+      if (channel) return channel.kind === "terminal" || stdinIsPipeOrFile();
+      const mode = promptMode(options);
+      if (Deno.stdin.isTerminal() || mode === "stdin") return true;
+      return openTty() !== null || (mode === "auto" && stdinIsPipeOrFile());
+    },
     say(message) {
       // Where stderr is captured (credential_process), the person is at the terminal, if any.
       if (!Deno.stderr.isTerminal() && promptModeOnce() !== "stdin" && openTty()?.write(`${message}\n`)) {

@@ -317,6 +317,7 @@ Deno.test("session length: -t > AWS_SESSION_TTL > session_ttl > the app's Sessio
   const world = await setUp();
   try {
     world.sim.state.users[0]!.apps[0]!.sessionDuration = 7200;
+    world.sim.state.roles[ENGINEER] = { maxSessionDuration: 43200 };
     const lifetime = async (args: string[], env: Record<string, string> = {}) => {
       const result = await world.run(["cred-process", "--refresh", ...args, "dev"], { env });
       expectCode(result, 0);
@@ -486,6 +487,7 @@ Deno.test("the TTL variables and --debug work on every credential command, and -
   try {
     const user = world.sim.state.users[0]!;
     await Deno.remove(`${world.home}/.aws-okta/okta-session-cookie`);
+    world.sim.state.roles[ENGINEER] = { maxSessionDuration: 7200 };
     const result = await world.run(["env", "--debug", "admin"], { env: { AWS_SESSION_TTL: "2h" } });
     expectCode(result, 0);
     assertIncludes(result.stderr, "[debug]");

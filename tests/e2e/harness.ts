@@ -34,6 +34,8 @@ export interface RunOptions {
   cwd?: string;
   /** A command (and its arguments) that runs the CLI, e.g. `setpriv …` to drop privileges. */
   under?: readonly string[];
+  /** Runs this command line (program and leading arguments, e.g. an installed link) instead of aws-okta. */
+  command?: readonly string[];
 }
 
 /** A test world: temp HOME, simulator, and a way to run the CLI in it. */
@@ -109,7 +111,9 @@ export async function createWorld(options: { sim?: Simulator } = {}): Promise<Wo
         if (value === undefined) delete childEnv[key];
         else childEnv[key] = value;
       }
-      const argv = launcher
+      const argv = runOptions.command
+        ? [...runOptions.command, ...args]
+        : launcher
         ? [launcher, ...args]
         : [deno, "run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args];
       if (runOptions.under) argv.unshift(...runOptions.under);

@@ -21,9 +21,9 @@ export async function installLauncher(world: World): Promise<string> {
     `${bin}/aws-okta`,
     installed
       ? `#!/bin/sh\nexec ${quote(installed)} "$@"\n`
-      : `#!/bin/sh\nexec ${quote(Deno.execPath())} run -q -P=aws-okta --config ${quote(CONFIG)} ${
-        quote(MAIN)
-      } "$@"\n`,
+      : `#!/bin/sh\nAWS_OKTA_ARGV0="$0" exec ${quote(Deno.execPath())} run -q -P=aws-okta --config ${
+        quote(CONFIG)
+      } ${quote(MAIN)} "$@"\n`,
   );
   await Deno.chmod(`${bin}/aws-okta`, 0o755);
   return bin;

@@ -59,6 +59,31 @@ Deno.test("m2m: RS256 PKCS#1 key file, process-credentials from AssumeRoleWithWe
   }
 });
 
+Deno.test("m2m as okta-aws-cli: -b is the key file, -e accepted, -y's User-Agent and the operation header", async () => {
+  const world = await m2mWorld("rsa_public.pem", { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" });
+  try {
+    // The name the launcher passes: the sources run as okta-aws-cli.
+    const env = { AWS_OKTA_ARGV0: "/usr/local/bin/okta-aws-cli" };
+    const run = await world.run(args(world, "-b", `${KEYS}rsa_pkcs1.pem`, "-e", "-y", "-f", "env-var"), {
+      env,
+    });
+    expectCode(run, 0);
+    const id = /^export AWS_ACCESS_KEY_ID=(\S+)\n/.exec(run.stdout)?.[1];
+    assert.equal(world.sim.state.credentials.get(id ?? "")?.action, "AssumeRoleWithWebIdentity");
+    const token = world.sim.state.requests.find((request) => request.path.endsWith("/v1/token"));
+    assert.equal(token?.userAgent, "okta-aws-cli");
+    assert.equal(token?.oktaAwsCliOperation, "m2m");
+    // The variable is not passed on: an --exec child that runs aws-okta gets aws-okta.
+    const child = await world.run(
+      args(world, "-b", `${KEYS}rsa_pkcs1.pem`, "-j", "--", "sh", "-c", 'test -z "$AWS_OKTA_ARGV0"'),
+      { env },
+    );
+    expectCode(child, 0);
+  } finally {
+    await world.close();
+  }
+});
+
 Deno.test("m2m: ES256 SEC1 key in OKTA_AWSCLI_PRIVATE_KEY, custom server, scope and session name", async () => {
   const world = await m2mWorld("ec_p256_public.pem", { name: "ECDSA", namedCurve: "P-256" });
   try {

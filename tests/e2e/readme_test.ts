@@ -120,6 +120,14 @@ async function stage(scenario: string): Promise<Stage> {
       : `#!/bin/sh\nexec "${Deno.execPath()}" run -q -P=aws-okta --config "${CONFIG}" "${MAIN}" "$@"\n`,
   );
   await Deno.chmod(`${bin}/aws-okta`, 0o755);
+  // okta-aws-cli: the link make install puts beside the launcher, or the sources told their name.
+  await Deno.writeTextFile(
+    `${bin}/okta-aws-cli`,
+    launcher
+      ? `#!/bin/sh\nexec "${launcher.replace(/aws-okta$/, "okta-aws-cli")}" "$@"\n`
+      : `#!/bin/sh\nAWS_OKTA_ARGV0="$0" exec "${Deno.execPath()}" run -q -P=aws-okta --config "${CONFIG}" "${MAIN}" "$@"\n`,
+  );
+  await Deno.chmod(`${bin}/okta-aws-cli`, 0o755);
   const user = world.sim.state.users[0]!;
   const env: Record<string, string> = {
     PATH: `${bin}:${world.env.PATH}`,

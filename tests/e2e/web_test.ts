@@ -44,19 +44,21 @@ Deno.test("web --format env-var prints export lines; tokens stay in the keyring 
   }
 });
 
-Deno.test("web --format process-credentials prints credential_process JSON only", async () => {
+Deno.test("web --format process-credentials prints credential_process JSON only, in okta-aws-cli's key order", async () => {
   const world = await createWorld();
   try {
     const run = await world.run([...base(world), "-r", READ_ONLY, "-f", "process-credentials"]);
     expectCode(run, 0);
     const json = JSON.parse(run.stdout);
     assert.deepEqual(Object.keys(json), [
-      "Version",
       "AccessKeyId",
       "SecretAccessKey",
       "SessionToken",
+      "Version",
       "Expiration",
     ]);
+    // Under the name aws-okta the document ends with a newline (okta-aws-cli's has none).
+    assert.ok(run.stdout.endsWith("}\n"));
     const issued = world.sim.state.credentials.get(json.AccessKeyId)!;
     assert.equal(issued.roleArn, READ_ONLY);
   } finally {

@@ -156,6 +156,7 @@ Deno.test("records: each request keeps its key, status, query names and cookie n
       path: "/home/amazon_aws/0oaTESTapp000001/272",
       queryKeys: ["onetimetoken"],
       cookieNames: ["DT", "sid"],
+      userAgent: `Deno/${Deno.version.deno}`,
       status: 302,
     });
     assert.equal(JSON.stringify(sim.state.requests).includes("secret"), false);

@@ -158,6 +158,10 @@ async function handle(req: Request, state: SimState, closing: AbortSignal): Prom
     path: url.pathname,
     queryKeys: [...new Set(url.searchParams.keys())],
     cookieNames: [...ctx.cookies.keys()],
+    ...(req.headers.has("user-agent") ? { userAgent: req.headers.get("user-agent")! } : {}),
+    ...(req.headers.has("x-okta-aws-cli-operation")
+      ? { oktaAwsCliOperation: req.headers.get("x-okta-aws-cli-operation")! }
+      : {}),
     status: response.status,
   });
   return response;

@@ -181,7 +181,11 @@ export interface SimRoleTrust {
   externalId?: string;
   /** Role ARNs (and SAML provider ARNs) allowed to assume this role; any when unset. */
   trusts?: string[];
-  /** MaxSessionDuration of the role in seconds (default 43200 so that any valid duration passes). */
+  /**
+   * MaxSessionDuration of the role in seconds. Default 3600, IAM's default for a new role: a longer
+   * DurationSeconds is refused as STS refuses it (ValidationError, "The requested DurationSeconds
+   * exceeds the MaxSessionDuration set for this role."). Raise it per role for longer sessions.
+   */
   maxSessionDuration?: number;
   /** IAM refuses this role's sessions (AccessDenied), e.g. iam:ListAccountAliases. */
   denyIam?: boolean;
@@ -339,6 +343,10 @@ export interface SimRequestRecord {
   queryKeys: string[];
   /** Names of the cookies sent. */
   cookieNames: string[];
+  /** The User-Agent header, if any (Okta policy rules can match it). */
+  userAgent?: string;
+  /** okta-aws-cli's X-Okta-Aws-Cli-Operation header, if any. */
+  oktaAwsCliOperation?: string;
   /** Response status. */
   status: number;
 }
@@ -427,7 +435,7 @@ export class SimState {
   policy: SimPolicy;
   /** Tunables. */
   settings: SimSettings;
-  /** STS role trust, by role ARN. */
+  /** STS role trust and MaxSessionDuration, by role ARN. */
   roles: Record<string, SimRoleTrust>;
   /** IAM account aliases, by account id (ListAccountAliases). */
   accountAliases: Record<string, string>;

@@ -8,7 +8,7 @@
 import type { StsAction } from "./sts.ts";
 import { authenticate } from "./sts_auth.ts";
 import { assumedRoleUserXml, credentialsXml, issueCredentials } from "./sts_credentials.ts";
-import { ROLE_ARN_RE, SESSION_NAME_RE, Validator } from "./sts_validation.ts";
+import { DEFAULT_MAX_SESSION_SECONDS, ROLE_ARN_RE, SESSION_NAME_RE, Validator } from "./sts_validation.ts";
 import { StsError, stsSuccess } from "./sts_xml.ts";
 
 /** The AssumeRole handler. Every caller holds role-session credentials, so this is always chaining. */
@@ -50,7 +50,7 @@ export const assumeRole: StsAction = async ({ ctx, params, body, requestId }) =>
       "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
     );
   }
-  if (durationSeconds > (trust?.maxSessionDuration ?? 43200)) {
+  if (durationSeconds > (trust?.maxSessionDuration ?? DEFAULT_MAX_SESSION_SECONDS)) {
     throw new StsError(
       400,
       "ValidationError",

@@ -8,7 +8,7 @@
 import { decodeBase64, encodeBase64, samlResponseId } from "./saml.ts";
 import type { StsAction } from "./sts.ts";
 import { assumedRoleUserXml, credentialsXml, issueCredentials, parseRoleArn } from "./sts_credentials.ts";
-import { PROVIDER_ARN_RE, ROLE_ARN_RE, Validator } from "./sts_validation.ts";
+import { DEFAULT_MAX_SESSION_SECONDS, PROVIDER_ARN_RE, ROLE_ARN_RE, Validator } from "./sts_validation.ts";
 import { StsError, stsSuccess } from "./sts_xml.ts";
 
 const NOT_AUTHORIZED = "Not authorized to perform sts:AssumeRoleWithSAML";
@@ -84,7 +84,7 @@ export const assumeRoleWithSaml: StsAction = async ({ ctx, params, requestId }) 
     throw new StsError(403, "AccessDenied", NOT_AUTHORIZED);
   }
   const durationSeconds = duration ?? 3600;
-  if (durationSeconds > (trust?.maxSessionDuration ?? 43200)) {
+  if (durationSeconds > (trust?.maxSessionDuration ?? DEFAULT_MAX_SESSION_SECONDS)) {
     throw new StsError(
       400,
       "ValidationError",

@@ -148,6 +148,7 @@ Deno.test("AssumeRoleWithSAML: credentials and every result field from an assert
 Deno.test("AssumeRoleWithSAML: GET query form, DurationSeconds and either role order", async () => {
   const app = testApp({ roleValueOrder: "role,principal" });
   await withSim({ users: [testUser({ apps: [app] })] }, async (sim) => {
+    sim.state.roles[ROLE] = { maxSessionDuration: 43200 };
     const query = form({
       Action: "AssumeRoleWithSAML",
       RoleArn: ROLE,
@@ -176,7 +177,7 @@ Deno.test("AssumeRoleWithSAML: SessionNotOnOrAfter caps the credentials; MaxSess
     const record = sim.state.credentials.get(xml(r.text, "AccessKeyId")!)!;
     assert.ok(record.expiresAt - record.issuedAt <= 1200_000);
 
-    sim.state.roles[ROLE] = { maxSessionDuration: 3600 };
+    // A role the test did not configure has IAM's default maximum, 1 h, as a new IAM role does.
     const tooLong = await sts(sim, {
       Action: "AssumeRoleWithSAML",
       RoleArn: ROLE,
@@ -190,6 +191,15 @@ Deno.test("AssumeRoleWithSAML: SessionNotOnOrAfter caps the credentials; MaxSess
       "ValidationError",
       "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
     );
+    sim.state.roles[ROLE] = { maxSessionDuration: 7200 };
+    const raised = await sts(sim, {
+      Action: "AssumeRoleWithSAML",
+      RoleArn: ROLE,
+      PrincipalArn: PROVIDER,
+      SAMLAssertion: assertion(sim),
+      DurationSeconds: "7200",
+    });
+    assert.equal(raised.status, 200, raised.text);
   });
 });
 

@@ -72,3 +72,6 @@ export const ROLE_ARN_RE = /^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 /** A SAML provider ARN. */
 export const PROVIDER_ARN_RE = /^arn:aws[\w-]*:iam::\d{12}:saml-provider\/[\w.-]+$/;
+
+/** A role's MaxSessionDuration when the test sets none: 3600 s, IAM's default for a new role. */
+export const DEFAULT_MAX_SESSION_SECONDS = 3600;

@@ -10,7 +10,7 @@ import { idx } from "./idx_state.ts";
 import { verifyJwt } from "./jwt.ts";
 import type { StsAction } from "./sts.ts";
 import { assumedRoleUserXml, credentialsXml, issueCredentials } from "./sts_credentials.ts";
-import { ROLE_ARN_RE, SESSION_NAME_RE, Validator } from "./sts_validation.ts";
+import { DEFAULT_MAX_SESSION_SECONDS, ROLE_ARN_RE, SESSION_NAME_RE, Validator } from "./sts_validation.ts";
 import { StsError, stsSuccess } from "./sts_xml.ts";
 
 /** The AssumeRoleWithWebIdentity handler. */
@@ -53,7 +53,7 @@ export const assumeRoleWithWebIdentity: StsAction = async ({ ctx, params, reques
     throw new StsError(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
   }
   const durationSeconds = duration ?? 3600;
-  if (durationSeconds > (trust?.maxSessionDuration ?? 43200)) {
+  if (durationSeconds > (trust?.maxSessionDuration ?? DEFAULT_MAX_SESSION_SECONDS)) {
     throw new StsError(
       400,
       "ValidationError",
