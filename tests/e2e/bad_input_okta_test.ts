@@ -175,7 +175,7 @@ const CASES: BadInputCase[] = [
     args: ["cred-process", "--refresh", "-t", "2h", "dev"],
     code: 1,
     message:
-      /AWS rejected AssumeRoleWithSAML for ".*Engineer": .*MaxSessionDuration.*; lower session_ttl \(or duration_seconds\)/,
+      /AWS rejected AssumeRoleWithSAML for ".*Engineer": .*MaxSessionDuration.*; lower -t\/--session-ttl, or raise the role's maximum session duration in IAM/,
   },
   {
     name: "STS 500 InternalFailure that does not stop",

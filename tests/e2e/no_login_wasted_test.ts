@@ -166,6 +166,8 @@ Deno.test("-t/-a/AWS_SESSION_TTL lengths STS refuses are usage errors before any
     );
     world.sim.reset();
     await world.writeConfig(config(world));
+    // STS's bounds, on a role that allows 12h (a new IAM role allows 1h).
+    world.sim.state.roles[ENGINEER] = { maxSessionDuration: 43200 };
     expectCode(await world.run(["cred-process", "-t", "12h", "--refresh", "dev"]), 0);
     expectCode(await world.run(["cred-process", "-t", "15m", "--refresh", "dev"]), 0);
   } finally {
@@ -197,6 +199,7 @@ Deno.test("AWS_OKTA_MIN_TTL not shorter than the session is a clear error, not a
     assert.equal(world.sim.count("sts:AssumeRoleWithSAML"), 0);
     assert.equal(world.sim.count("sts:AssumeRole"), 0);
     world.sim.reset();
+    world.sim.state.roles[ENGINEER] = { maxSessionDuration: 7200 };
     const ok = await world.run(["cred-process", "-t", "2h", "dev"], { env: { AWS_OKTA_MIN_TTL: "1h" } });
     expectCode(ok, 0);
     world.sim.reset();
