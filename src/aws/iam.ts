@@ -11,6 +11,7 @@ import { AppError } from "../errors.ts";
 import type { Fetch } from "../net/fetch.ts";
 import { type AwsCredentials, type Partition, partitionOf } from "./credentials.ts";
 import { presignUrl } from "./sigv4.ts";
+import { customEndpointUrl } from "./sts_endpoint.ts";
 
 /** What {@linkcode listAccountAliases} needs. */
 export interface IamContext {
@@ -37,8 +38,7 @@ export async function listAccountAliases(
   roleArn: string,
 ): Promise<string[]> {
   const home = ENDPOINTS[partitionOf(roleArn)];
-  const custom = ctx.env.get("AWS_ENDPOINT_URL_IAM")?.trim() || ctx.env.get("AWS_ENDPOINT_URL")?.trim();
-  const url = new URL(custom || home.url);
+  const url = new URL(customEndpoint(ctx) ?? home.url);
   url.pathname = "/";
   url.search = "?Action=ListAccountAliases&Version=2010-05-08";
   const signed = await presignUrl({
@@ -76,4 +76,13 @@ function decodeXml(text: string): string {
     /&(lt|gt|quot|apos|amp);/g,
     (_, name: string) => ({ lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" })[name] ?? "",
   );
+}
+
+/** AWS_ENDPOINT_URL_IAM, then AWS_ENDPOINT_URL, checked as the STS ones are (the URL is presigned). */
+function customEndpoint(ctx: IamContext): string | undefined {
+  for (const name of ["AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"]) {
+    const value = ctx.env.get(name)?.trim();
+    if (value) return customEndpointUrl(name, value);
+  }
+  return undefined;
 }

@@ -77,7 +77,7 @@ export function stsEndpoint(ctx: StsEndpointInput, roleArn?: string): StsEndpoin
 
   for (const name of ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]) {
     const value = ctx.env.get(name)?.trim();
-    if (value) return { url: customUrl(name, value), signingRegion };
+    if (value) return { url: customEndpointUrl(name, value), signingRegion };
   }
 
   const fips = ctx.env.get("AWS_USE_FIPS_ENDPOINT")?.trim().toLowerCase() === "true";
@@ -105,7 +105,11 @@ function fipsUrl(partition: Partition, region: string): string {
   return `https://sts-fips.${region}.${dnsSuffix(partition)}`;
 }
 
-function customUrl(name: string, value: string): string {
+/**
+ * An endpoint set by `name` (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_IAM, …), without its trailing
+ * slash: http(s) only, and plain http only to this machine, since signed requests carry credentials.
+ */
+export function customEndpointUrl(name: string, value: string): string {
   let url: URL;
   try {
     url = new URL(value);

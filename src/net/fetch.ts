@@ -141,8 +141,10 @@ export function requireHttpsUnlessLoopback(name: string, value: string, url: URL
   });
 }
 
-function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
+/** Whether a URL's hostname is this machine (localhost, 127.0.0.0/8, ::1). */
+export function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || hostname === "::1" ||
+    /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 function timeoutError(url: URL, timeoutMs: number, cause?: unknown): AppError {

@@ -11,7 +11,7 @@
  */
 
 import { AppError } from "../errors.ts";
-import type { Fetch } from "../net/fetch.ts";
+import { type Fetch, isLoopback } from "../net/fetch.ts";
 import { CookieJar } from "./cookie_jar.ts";
 
 /** The default bound on redirects followed by one {@linkcode WebSession.request}. */
@@ -173,9 +173,4 @@ export class WebSession {
       hint: "aws-okta only follows Okta and the Duo host Okta names; sign in with okta_auth_flow = device",
     });
   }
-}
-
-/** Whether a hostname is this machine (127.0.0.1, localhost, ::1). */
-export function isLoopback(hostname: string): boolean {
-  return hostname === "127.0.0.1" || hostname === "localhost" || hostname === "[::1]" || hostname === "::1";
 }
