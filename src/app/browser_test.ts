@@ -1,3 +1,5 @@
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import assert from "node:assert/strict";
 import { openBrowser, openerCommand, redirectPage } from "./browser.ts";
 
@@ -88,7 +90,7 @@ Deno.test("browser: the page goes on to the URL, escaped for HTML and script ali
     const page = new URL(
       await redirectPage(tricky, { get: (name) => name === "XDG_RUNTIME_DIR" ? runtime : undefined }),
     );
-    assert.ok(page.pathname.startsWith(`${runtime}/aws-okta-signin-`), "in XDG_RUNTIME_DIR");
+    assert.ok(fileURLToPath(page).startsWith(join(runtime, "aws-okta-signin-")), "in XDG_RUNTIME_DIR");
     const html = await Deno.readTextFile(page);
     assert.ok(!html.includes("</script><b>"), html);
     assert.ok(

@@ -8,8 +8,11 @@ Deno.test("updateTextFile: creates the file and its directory, writes 0600, skip
     const first = await updateTextFile({ path, lockDir: `${dir}/locks` }, (text) => `${text}[profile a]\n`);
     assert.deepEqual(first, { created: true, written: true });
     assert.equal(await Deno.readTextFile(path), "[profile a]\n");
-    assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
-    assert.equal((await Deno.stat(`${dir}/aws`)).mode! & 0o777, 0o700);
+    if (Deno.build.os !== "windows") {
+      // Windows has no POSIX permission bits (Deno reports 0o666 there).
+      assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+      assert.equal((await Deno.stat(`${dir}/aws`)).mode! & 0o777, 0o700);
+    }
     const inode = (await Deno.stat(path)).ino;
     const same = await updateTextFile({ path }, (text) => text);
     assert.deepEqual(same, { created: false, written: false });
@@ -19,7 +22,11 @@ Deno.test("updateTextFile: creates the file and its directory, writes 0600, skip
   }
 });
 
-Deno.test("updateTextFile: a symlinked file is written where the link points; the link stays", async () => {
+Deno.test({
+  name: "updateTextFile: a symlinked file is written where the link points; the link stays",
+  // Dotfile symlinks are a POSIX habit; on Windows creating one needs a privilege (Wine makes none).
+  ignore: Deno.build.os === "windows",
+}, async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/dotfiles-config`, "[profile a]\n");

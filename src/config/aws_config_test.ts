@@ -10,6 +10,7 @@ import {
   shellWords,
 } from "./aws_config.ts";
 import { ConfigError } from "./config_error.ts";
+import { requirePythonModule } from "../../tests/peers.ts";
 
 const FIXTURES = new URL("../../tests/fixtures/ini/", import.meta.url);
 
@@ -144,7 +145,7 @@ print(json.dumps(out))
 `;
 
 async function botocoreProfiles(texts: string[]): Promise<(Record<string, Record<string, string>> | null)[]> {
-  const child = new Deno.Command("python3", {
+  const child = new Deno.Command(BOTOCORE_PYTHON!, {
     args: ["-c", BOTOCORE_LOAD],
     stdin: "piped",
     stdout: "piped",
@@ -172,7 +173,12 @@ const BOTOCORE_CASES = [
   "[profile a]\nregion = f\n[profile 'b c']\nregion = g\n[profile d]\nOKTA_AWS_ROLE_ARN = arn:h\n",
 ];
 
-Deno.test("profiles and key names read as the AWS CLI (botocore) reads them", async () => {
+const BOTOCORE_PYTHON = await requirePythonModule("botocore", "pip install botocore (pyenv python has it)");
+
+Deno.test({
+  name: "profiles and key names read as the AWS CLI (botocore) reads them",
+  ignore: BOTOCORE_PYTHON === undefined,
+}, async () => {
   // Headers and key names only: lines are read as the SDK reads them, which botocore does not
   // (it keeps inline comments, splits keys at ":" and lines at a lone CR, reads `[a]#x` as [a]).
   const results = await botocoreProfiles(BOTOCORE_CASES);
