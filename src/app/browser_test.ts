@@ -106,8 +106,8 @@ Deno.test("browser: the page goes on to the URL, escaped for HTML and script ali
     const next = new URL(
       await redirectPage(URL_, { get: (name) => name === "XDG_RUNTIME_DIR" ? runtime : undefined }),
     );
-    assert.deepEqual([...Deno.readDirSync(runtime)].map((entry) => `${runtime}/${entry.name}`), [
-      next.pathname,
+    assert.deepEqual([...Deno.readDirSync(runtime)].map((entry) => join(runtime, entry.name)), [
+      fileURLToPath(next),
     ]);
   } finally {
     await Deno.remove(runtime, { recursive: true });
