@@ -27,7 +27,7 @@ import {
   type TestPassStore,
   type TestSecretService,
 } from "../../src/keyring/test_support.ts";
-import { createWorld, PASSPHRASE, type RunResult, type World } from "./harness.ts";
+import { createWorld, PASSPHRASE, type RunResult, withEnv, type World } from "./harness.ts";
 import { installLauncher } from "./launcher.ts";
 import { connectProxy, makeTestCertificates, type TestCertificates, type TestProxy } from "./tls_support.ts";
 
@@ -172,12 +172,10 @@ export async function createGoWorld(): Promise<GoWorld | undefined> {
   await Deno.symlink(goBin, `${goDir}/aws-okta`);
   const oursDir = await installLauncher(world);
   const run = async (argv: string[], options: GoRunOptions): Promise<GoRunResult> => {
-    const runEnv: Record<string, string> = { ...env };
-    for (const [key, value] of Object.entries(options.env ?? {})) {
-      if (value === undefined) delete runEnv[key];
-      else runEnv[key] = value;
-    }
-    const result = await runInPty(argv, runEnv, world.home, [...(options.answers ?? []), PASSPHRASE_ANSWER]);
+    const result = await runInPty(argv, withEnv(env, options.env ?? {}), world.home, [
+      ...(options.answers ?? []),
+      PASSPHRASE_ANSWER,
+    ]);
     return { ...result, terminal: result.stderr };
   };
   return {

@@ -55,6 +55,30 @@ export interface World {
 
 let cachedDenoDir: Promise<string> | undefined;
 
+/**
+ * The argv that runs the CLI with `args` as a world does: the installed launcher when
+ * AWS_OKTA_E2E_BIN names one (make install), else the sources with the launcher's permission set.
+ */
+export function cliArgv(args: readonly string[]): string[] {
+  const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
+  return launcher
+    ? [launcher, ...args]
+    : [Deno.execPath(), "run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args];
+}
+
+/** `base` with `overrides` applied: a string sets a variable, undefined removes it. */
+export function withEnv(
+  base: Record<string, string>,
+  overrides: Record<string, string | undefined>,
+): Record<string, string> {
+  const env = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
 /** This Deno's cache directory (DENO_DIR, else what `deno info` reports). */
 function denoDir(): Promise<string> {
   return cachedDenoDir ??= (async () => {
@@ -97,25 +121,14 @@ export async function createWorld(options: { sim?: Simulator } = {}): Promise<Wo
       if (value !== undefined) env[name] = value;
     }
   }
-  const deno = Deno.execPath();
-  // AWS_OKTA_E2E_BIN runs an installed launcher (make install) instead of the sources.
-  const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
   const world: World = {
     home,
     sim,
     configFile,
     env,
     async run(args, runOptions = {}) {
-      const childEnv: Record<string, string> = { ...env };
-      for (const [key, value] of Object.entries(runOptions.env ?? {})) {
-        if (value === undefined) delete childEnv[key];
-        else childEnv[key] = value;
-      }
-      const argv = runOptions.command
-        ? [...runOptions.command, ...args]
-        : launcher
-        ? [launcher, ...args]
-        : [deno, "run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args];
+      const childEnv = withEnv(env, runOptions.env ?? {});
+      const argv = runOptions.command ? [...runOptions.command, ...args] : cliArgv(args);
       if (runOptions.under) argv.unshift(...runOptions.under);
       const child = new Deno.Command(argv[0]!, {
         args: argv.slice(1),
