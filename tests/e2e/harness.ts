@@ -175,6 +175,27 @@ export function samlUrlOf(sim: Simulator, appIndex = 0): string {
   return `home/amazon_aws/${app.id}/${app.n}`;
 }
 
+/**
+ * A world whose config has the simulator's app in `[okta]` and `[profile dev]` with the Engineer
+ * role (then `extra`, e.g. more keys of dev or more profiles), with the Okta credentials added.
+ */
+export async function createDevWorld(extra = ""): Promise<World> {
+  const world = await createWorld();
+  try {
+    await world.writeConfig(`[okta]
+aws_saml_url = ${samlUrlOf(world.sim)}
+
+[profile dev]
+okta_aws_role_arn = arn:aws:iam::123456789012:role/Engineer
+${extra}`);
+    expectCode(await world.add(), 0);
+    return world;
+  } catch (error) {
+    await world.close();
+    throw error;
+  }
+}
+
 /** Fails with the run's output when the exit code is not the expected one. */
 export function expectCode(result: RunResult, code: number): void {
   if (result.code !== code) {
