@@ -15,6 +15,7 @@ import {
   DEVICE_TOKEN_LABEL,
   getOktaCredentials,
   getSecretString,
+  type OktaCredentials,
   SESSION_COOKIE_LABEL,
   setSecretString,
 } from "../keyring/items.ts";
@@ -53,19 +54,11 @@ export async function samlLogin(
   const sessionCookie = await disposableCookie(ctx, keyring, profile.sessionCookieKey);
   const deviceToken = await disposableCookie(ctx, keyring, DEVICE_TOKEN_KEY);
   const result = await classicLogin({
-    baseUrl: oktaBaseUrl(creds.Domain),
+    ...passwordLogin(ctx, profile, creds, fetch),
     samlUrl: profile.samlUrl,
-    username: creds.Username,
-    password: () => Promise.resolve(creds.Password),
     ...optional("sessionCookie", sessionCookie),
     ...optional("deviceToken", deviceToken),
-    mfa: mfaChoice(ctx, profile),
-    fetch,
-    prompter: ctx.prompter,
-    debug: ctx.debug,
-    openSecurityKey: securityKeyOpener(ctx),
     ...optional("interactive", ctx.interactive),
-    ...pollOverrides(ctx),
   });
   ctx.debug(`okta: ${result.reusedSession ? "reused the stored Okta session" : "logged in with password"}`);
   await storeCookies(keyring, profile, result, { sessionCookie, deviceToken });
@@ -84,21 +77,25 @@ export async function classicSignIn(
 ): Promise<{ baseUrl: URL; sessionCookie?: string }> {
   const creds = await getOktaCredentials(keyring, profile.credentialsKey);
   const deviceToken = await disposableCookie(ctx, keyring, DEVICE_TOKEN_KEY);
-  const baseUrl = oktaBaseUrl(creds.Domain);
-  const session = await authenticate({
-    baseUrl,
+  const login = passwordLogin(ctx, profile, creds, fetch);
+  const session = await authenticate({ ...login, ...optional("deviceToken", deviceToken) });
+  await storeCookies(keyring, profile, session, { deviceToken });
+  return { baseUrl: login.baseUrl, ...optional("sessionCookie", session.sessionCookie) };
+}
+
+/** What both logins give Okta's classic client: the org, the stored password, MFA and the terminal. */
+function passwordLogin(ctx: AppContext, profile: ResolvedProfile, creds: OktaCredentials, fetch: Fetch) {
+  return {
+    baseUrl: oktaBaseUrl(creds.Domain),
     username: creds.Username,
     password: () => Promise.resolve(creds.Password),
-    ...optional("deviceToken", deviceToken),
     mfa: mfaChoice(ctx, profile),
     fetch,
     prompter: ctx.prompter,
     debug: ctx.debug,
     openSecurityKey: securityKeyOpener(ctx),
     ...pollOverrides(ctx),
-  });
-  await storeCookies(keyring, profile, session, { deviceToken });
-  return { baseUrl, ...optional("sessionCookie", session.sessionCookie) };
+  };
 }
 
 /** The MFA choice: global flags and environment, else the profile's keys. */

@@ -16,7 +16,7 @@
 
 import { CONFIG, createWorld, MAIN, samlUrlOf } from "../e2e/harness.ts";
 import { hasCommand } from "../../src/keyring/test_support.ts";
-import { createGoKeyringWorld, GO_PROFILE, type SharedBackend } from "../e2e/go_keyring_peer.ts";
+import { createGoKeyringWorld, GO_PROFILE, type SharedBackend } from "../e2e/go_aws_okta.ts";
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? "40");
 const deno = Deno.execPath();

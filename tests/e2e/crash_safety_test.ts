@@ -13,7 +13,7 @@ import { FileKeyring } from "../../src/keyring/file.ts";
 import { getOktaCredentials, setOktaCredentials } from "../../src/keyring/items.ts";
 import { headerText, parseIni, stripComment } from "../../src/config/ini.ts";
 import { credentialsOf, keyringPayload } from "./crash_writer.ts";
-import { CONFIG, createWorld, expectCode, MAIN, PASSPHRASE, samlUrlOf, type World } from "./harness.ts";
+import { cliArgv, CONFIG, createWorld, expectCode, PASSPHRASE, samlUrlOf, type World } from "./harness.ts";
 
 /** CRASH_WRITER swaps in another writer (e.g. a deliberately non-atomic one, to see these tests fail). */
 const WRITER = Deno.env.get("CRASH_WRITER") ?? new URL("./crash_writer.ts", import.meta.url).pathname;
@@ -145,9 +145,9 @@ Deno.test("crash safety: SIGKILL during credentials-file writes leaves the old o
 
 /** Starts the real CLI like the harness does, but returns the process so it can be killed. */
 function spawnCli(world: World, args: string[]): Deno.ChildProcess {
-  const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
-  return new Deno.Command(launcher ?? Deno.execPath(), {
-    args: launcher ? args : ["run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args],
+  const [program, ...argv] = cliArgv(args);
+  return new Deno.Command(program!, {
+    args: argv,
     env: world.env,
     clearEnv: true,
     cwd: world.home,

@@ -6,9 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { createWorld, expectCode, samlUrlOf } from "./harness.ts";
+import { createDevWorld, createWorld, expectCode, samlUrlOf } from "./harness.ts";
 
-const ENGINEER = "arn:aws:iam::123456789012:role/Engineer";
 /** How long the simulator's credentials last: short, so the test can outlive them. */
 const CREDENTIAL_SECONDS = 8;
 
@@ -36,16 +35,8 @@ async function exists(path: string): Promise<boolean> {
 }
 
 Deno.test("exec --server: the AWS CLI in the child reads credentials from the endpoint across an expiry", async () => {
-  const world = await createWorld();
+  const world = await createDevWorld("region = us-west-2\n");
   try {
-    await world.writeConfig(`[okta]
-aws_saml_url = ${samlUrlOf(world.sim)}
-
-[profile dev]
-okta_aws_role_arn = ${ENGINEER}
-region = us-west-2
-`);
-    expectCode(await world.add(), 0);
     world.sim.state.users[0]!.apps[0]!.sessionNotOnOrAfterSeconds = CREDENTIAL_SECONDS;
     const dir = `${world.home}/child`;
     await Deno.mkdir(dir);
@@ -139,15 +130,8 @@ exit 7
 `;
 
 Deno.test("exec --server: a refresh that needs MFA never prompts or pushes; the SDK reports why", async () => {
-  const world = await createWorld();
+  const world = await createDevWorld();
   try {
-    await world.writeConfig(`[okta]
-aws_saml_url = ${samlUrlOf(world.sim)}
-
-[profile dev]
-okta_aws_role_arn = ${ENGINEER}
-`);
-    expectCode(await world.add(), 0);
     world.sim.state.users[0]!.apps[0]!.sessionNotOnOrAfterSeconds = CREDENTIAL_SECONDS;
     const dir = `${world.home}/child`;
     await Deno.mkdir(dir);

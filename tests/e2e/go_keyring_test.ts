@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { hasCommand } from "../../src/keyring/test_support.ts";
-import { createGoKeyringWorld, GO_PROFILE, type SharedBackend } from "./go_keyring_peer.ts";
+import { createGoKeyringWorld, GO_PROFILE, type SharedBackend } from "./go_aws_okta.ts";
 import { expectCode } from "./harness.ts";
 
 const BACKENDS: [SharedBackend, boolean][] = [

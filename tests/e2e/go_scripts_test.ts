@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { createGoWorld, type GoWorld } from "./go_aws_okta.ts";
 import { requirePeer } from "../peers.ts";
-import { assertIncludes, CONFIG, createWorld, expectCode, MAIN, samlUrlOf } from "./harness.ts";
+import { assertIncludes, createWorld, expectCode, samlUrlOf } from "./harness.ts";
+import { installLauncher } from "./launcher.ts";
 
 const ENGINEER = "arn:aws:iam::123456789012:role/Engineer";
 const READ_ONLY = "arn:aws:iam::123456789012:role/ReadOnly";
@@ -215,16 +216,7 @@ okta_aws_role_arn = ${ENGINEER}
 credential_process = aws-okta cred-process fixed
 `);
       expectCode(await world.add(), 0);
-      const bin = `${world.home}/bin`;
-      await Deno.mkdir(bin);
-      const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
-      await Deno.writeTextFile(
-        `${bin}/aws-okta`,
-        launcher
-          ? `#!/bin/sh\nexec '${launcher}' "$@"\n`
-          : `#!/bin/sh\nexec '${Deno.execPath()}' run -q -P=aws-okta --config '${CONFIG}' '${MAIN}' "$@"\n`,
-        { mode: 0o755 },
-      );
+      const bin = await installLauncher(world);
       const aws = async (profile: string) => {
         const output = await new Deno.Command(AWS!, {
           args: ["sts", "get-caller-identity", "--profile", profile, "--output", "text", "--query", "Arn"],

@@ -55,6 +55,30 @@ export interface World {
 
 let cachedDenoDir: Promise<string> | undefined;
 
+/**
+ * The argv that runs the CLI with `args` as a world does: the installed launcher when
+ * AWS_OKTA_E2E_BIN names one (make install), else the sources with the launcher's permission set.
+ */
+export function cliArgv(args: readonly string[]): string[] {
+  const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
+  return launcher
+    ? [launcher, ...args]
+    : [Deno.execPath(), "run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args];
+}
+
+/** `base` with `overrides` applied: a string sets a variable, undefined removes it. */
+export function withEnv(
+  base: Record<string, string>,
+  overrides: Record<string, string | undefined>,
+): Record<string, string> {
+  const env = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
 /** This Deno's cache directory (DENO_DIR, else what `deno info` reports). */
 function denoDir(): Promise<string> {
   return cachedDenoDir ??= (async () => {
@@ -97,25 +121,14 @@ export async function createWorld(options: { sim?: Simulator } = {}): Promise<Wo
       if (value !== undefined) env[name] = value;
     }
   }
-  const deno = Deno.execPath();
-  // AWS_OKTA_E2E_BIN runs an installed launcher (make install) instead of the sources.
-  const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
   const world: World = {
     home,
     sim,
     configFile,
     env,
     async run(args, runOptions = {}) {
-      const childEnv: Record<string, string> = { ...env };
-      for (const [key, value] of Object.entries(runOptions.env ?? {})) {
-        if (value === undefined) delete childEnv[key];
-        else childEnv[key] = value;
-      }
-      const argv = runOptions.command
-        ? [...runOptions.command, ...args]
-        : launcher
-        ? [launcher, ...args]
-        : [deno, "run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args];
+      const childEnv = withEnv(env, runOptions.env ?? {});
+      const argv = runOptions.command ? [...runOptions.command, ...args] : cliArgv(args);
       if (runOptions.under) argv.unshift(...runOptions.under);
       const child = new Deno.Command(argv[0]!, {
         args: argv.slice(1),
@@ -160,6 +173,27 @@ export async function createWorld(options: { sim?: Simulator } = {}): Promise<Wo
 export function samlUrlOf(sim: Simulator, appIndex = 0): string {
   const app = sim.state.users[0]!.apps[appIndex]!;
   return `home/amazon_aws/${app.id}/${app.n}`;
+}
+
+/**
+ * A world whose config has the simulator's app in `[okta]` and `[profile dev]` with the Engineer
+ * role (then `extra`, e.g. more keys of dev or more profiles), with the Okta credentials added.
+ */
+export async function createDevWorld(extra = ""): Promise<World> {
+  const world = await createWorld();
+  try {
+    await world.writeConfig(`[okta]
+aws_saml_url = ${samlUrlOf(world.sim)}
+
+[profile dev]
+okta_aws_role_arn = arn:aws:iam::123456789012:role/Engineer
+${extra}`);
+    expectCode(await world.add(), 0);
+    return world;
+  } catch (error) {
+    await world.close();
+    throw error;
+  }
 }
 
 /** Fails with the run's output when the exit code is not the expected one. */

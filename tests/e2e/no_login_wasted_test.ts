@@ -7,7 +7,15 @@
 
 import assert from "node:assert/strict";
 import { requirePeer } from "../peers.ts";
-import { createWorld, expectCode, type RunResult, samlUrlOf, type World } from "./harness.ts";
+import {
+  cliArgv,
+  createWorld,
+  expectCode,
+  type RunResult,
+  samlUrlOf,
+  withEnv,
+  type World,
+} from "./harness.ts";
 
 /** Sets up what no Deno API can: a pipe with no reader, a pseudo-terminal without stdin. */
 const PYTHON = requirePeer("python3");
@@ -452,6 +460,28 @@ Deno.test("file keyring: a new one's passphrase is asked twice; add under anothe
 // stdout that cannot be written
 
 /**
+ * Runs a python3 `script` in the world's home with the CLI's argv for `args` (as the world runs
+ * it) and `mode` as its arguments, and returns the JSON it prints.
+ */
+async function runUnderPython<T>(
+  world: World,
+  python: string,
+  script: string,
+  args: string[],
+  mode: string,
+  env: Record<string, string> = world.env,
+): Promise<T> {
+  const output = await new Deno.Command(python, {
+    args: ["-c", script, JSON.stringify(cliArgv(args)), mode],
+    env,
+    clearEnv: true,
+    cwd: world.home,
+    stdout: "piped",
+  }).output();
+  return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
+/**
  * Runs the CLI (as the world runs it) with stdout on a pipe whose reader has already gone, or on
  * /dev/full; python3 sets that up without a race.
  */
@@ -461,11 +491,6 @@ async function runWithBadStdout(
   target: "broken-pipe" | "full",
   args: string[],
 ): Promise<{ code: number; stderr: string }> {
-  const { CONFIG, MAIN } = await import("./harness.ts");
-  const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
-  const argv = launcher
-    ? [launcher, ...args]
-    : [Deno.execPath(), "run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args];
   const script = `
 import json, os, subprocess, sys
 argv, target = json.loads(sys.argv[1]), sys.argv[2]
@@ -477,14 +502,7 @@ else:
 p = subprocess.run(argv, stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
 print(json.dumps({"code": p.returncode, "stderr": p.stderr.decode()}))
 `;
-  const output = await new Deno.Command(python, {
-    args: ["-c", script, JSON.stringify(argv), target],
-    env: world.env,
-    clearEnv: true,
-    cwd: world.home,
-    stdout: "piped",
-  }).output();
-  return JSON.parse(new TextDecoder().decode(output.stdout));
+  return await runUnderPython(world, python, script, args, target);
 }
 
 Deno.test({
@@ -533,11 +551,6 @@ async function runWithoutStdin(
   args: string[],
   env: Record<string, string | undefined>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { CONFIG, MAIN } = await import("./harness.ts");
-  const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
-  const argv = launcher
-    ? [launcher, ...args]
-    : [Deno.execPath(), "run", "-q", "-P=aws-okta", "--config", CONFIG, MAIN, ...args];
   const script = `
 import fcntl, json, os, pty, subprocess, sys, termios
 argv, terminal = json.loads(sys.argv[1]), sys.argv[2] == "1"
@@ -555,19 +568,7 @@ except subprocess.TimeoutExpired:
     sys.exit(0)
 print(json.dumps({"code": p.returncode, "stdout": p.stdout.decode(), "stderr": p.stderr.decode()}))
 `;
-  const childEnv: Record<string, string> = { ...world.env };
-  for (const [key, value] of Object.entries(env)) {
-    if (value === undefined) delete childEnv[key];
-    else childEnv[key] = value;
-  }
-  const output = await new Deno.Command(python, {
-    args: ["-c", script, JSON.stringify(argv), terminal ? "1" : "0"],
-    env: childEnv,
-    clearEnv: true,
-    cwd: world.home,
-    stdout: "piped",
-  }).output();
-  return JSON.parse(new TextDecoder().decode(output.stdout));
+  return await runUnderPython(world, python, script, args, terminal ? "1" : "0", withEnv(world.env, env));
 }
 
 Deno.test({

@@ -15,8 +15,9 @@ import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { DEMO_M2M_CLIENT_ID, idx } from "../sim/idx_state.ts";
 import { type Simulator, startSimulator } from "../sim/simulator.ts";
-import { CONFIG, createWorld, expectCode, MAIN, PASSPHRASE, type World } from "./harness.ts";
-import { makeTestCertificates, type TestCertificates } from "./tls_support.ts";
+import { createWorld, expectCode, PASSPHRASE, type World } from "./harness.ts";
+import { installLauncher } from "./launcher.ts";
+import { connectProxy, makeTestCertificates, type TestCertificates, type TestProxy } from "./tls_support.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const KEYS = fileURLToPath(new URL("../fixtures/keys/", import.meta.url));
@@ -45,49 +46,6 @@ export function examples(readme: string): Example[] {
   return found;
 }
 
-/** A loopback proxy that tunnels CONNECT requests, recording their targets. */
-function connectProxy(): { url: string; targets: string[]; close(): Promise<void> } {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const targets: string[] = [];
-  const tunnels = new Set<Promise<unknown>>();
-  const tunnel = async (client: Deno.Conn) => {
-    const buffer = new Uint8Array(4096);
-    let head = "";
-    while (!head.includes("\r\n\r\n")) {
-      const n = await client.read(buffer);
-      if (n === null) return client.close();
-      head += new TextDecoder().decode(buffer.subarray(0, n));
-    }
-    const target = /^CONNECT (\S+):(\d+) /.exec(head);
-    if (!target) {
-      await client.write(new TextEncoder().encode("HTTP/1.1 405 Method Not Allowed\r\n\r\n"));
-      return client.close();
-    }
-    targets.push(`${target[1]}:${target[2]}`);
-    const upstream = await Deno.connect({ hostname: target[1]!, port: Number(target[2]) });
-    await client.write(new TextEncoder().encode("HTTP/1.1 200 Connection Established\r\n\r\n"));
-    await Promise.allSettled([
-      client.readable.pipeTo(upstream.writable),
-      upstream.readable.pipeTo(client.writable),
-    ]);
-  };
-  const accepting = (async () => {
-    for await (const conn of listener) {
-      const task = tunnel(conn).catch(() => {});
-      tunnels.add(task);
-      task.finally(() => tunnels.delete(task));
-    }
-  })().catch(() => {});
-  return {
-    url: `http://127.0.0.1:${listener.addr.port}`,
-    targets,
-    async close() {
-      listener.close();
-      await accepting;
-    },
-  };
-}
-
 /** What one scenario runs in. */
 interface Stage {
   world: World;
@@ -102,7 +60,7 @@ interface Stage {
 async function stage(scenario: string): Promise<Stage> {
   let certs: TestCertificates | undefined;
   let tlsSim: Simulator | undefined;
-  let proxy: ReturnType<typeof connectProxy> | undefined;
+  let proxy: TestProxy | undefined;
   if (scenario === "proxy") {
     const dir = await Deno.makeTempDir({ prefix: "aws-okta-doc-ca-" });
     certs = await makeTestCertificates(dir);
@@ -110,24 +68,9 @@ async function stage(scenario: string): Promise<Stage> {
     proxy = connectProxy();
   }
   const world = await createWorld(tlsSim ? { sim: tlsSim } : {});
-  const bin = `${world.home}/bin`;
-  await Deno.mkdir(bin);
-  const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
-  await Deno.writeTextFile(
-    `${bin}/aws-okta`,
-    launcher
-      ? `#!/bin/sh\nexec "${launcher}" "$@"\n`
-      : `#!/bin/sh\nexec "${Deno.execPath()}" run -q -P=aws-okta --config "${CONFIG}" "${MAIN}" "$@"\n`,
-  );
-  await Deno.chmod(`${bin}/aws-okta`, 0o755);
+  const bin = await installLauncher(world);
   // okta-aws-cli: the link make install puts beside the launcher, or the sources told their name.
-  await Deno.writeTextFile(
-    `${bin}/okta-aws-cli`,
-    launcher
-      ? `#!/bin/sh\nexec "${launcher.replace(/aws-okta$/, "okta-aws-cli")}" "$@"\n`
-      : `#!/bin/sh\nAWS_OKTA_ARGV0="$0" exec "${Deno.execPath()}" run -q -P=aws-okta --config "${CONFIG}" "${MAIN}" "$@"\n`,
-  );
-  await Deno.chmod(`${bin}/okta-aws-cli`, 0o755);
+  await installLauncher(world, "okta-aws-cli");
   const user = world.sim.state.users[0]!;
   const env: Record<string, string> = {
     PATH: `${bin}:${world.env.PATH}`,

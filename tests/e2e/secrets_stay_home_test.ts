@@ -4,22 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { createWorld, expectCode, samlUrlOf, type World } from "./harness.ts";
+import { createDevWorld, expectCode } from "./harness.ts";
 import { runInstalled } from "./installed.ts";
-
-const ENGINEER = "arn:aws:iam::123456789012:role/Engineer";
-
-async function setUp(): Promise<World> {
-  const world = await createWorld();
-  await world.writeConfig(`[okta]
-aws_saml_url = ${samlUrlOf(world.sim)}
-
-[profile dev]
-okta_aws_role_arn = ${ENGINEER}
-`);
-  expectCode(await world.add(), 0);
-  return world;
-}
 
 /** The child's environment, as `env -0` printed it. */
 function parseEnv(stdout: string): Map<string, string> {
@@ -34,7 +20,7 @@ function parseEnv(stdout: string): Map<string, string> {
 for (const server of [false, true]) {
   const command = server ? "exec --server" : "exec";
   Deno.test(`${command}: the child gets no secret input and the user's own Deno variables`, async () => {
-    const world = await setUp();
+    const world = await createDevWorld();
     try {
       const userDenoDir = `${world.home}/my-deno-cache`;
       const result = await runInstalled(world, [...command.split(" "), "dev", "--", "env", "-0"], {

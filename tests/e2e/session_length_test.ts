@@ -7,7 +7,14 @@
 
 import assert from "node:assert/strict";
 import { DEMO_CLIENT_ID } from "../sim/idx_state.ts";
-import { assertIncludes, createWorld, expectCode, resetCounts, samlUrlOf, type World } from "./harness.ts";
+import {
+  assertIncludes,
+  createDevWorld,
+  createWorld,
+  expectCode,
+  resetCounts,
+  type World,
+} from "./harness.ts";
 
 const ENGINEER = "arn:aws:iam::123456789012:role/Engineer";
 
@@ -72,15 +79,8 @@ async function exercise(world: World, profile: string): Promise<void> {
 }
 
 Deno.test("session length, classic flow: 12h refused by a 1h role falls back to 1h, remembered per role", async () => {
-  const world = await createWorld();
+  const world = await createDevWorld();
   try {
-    await world.writeConfig(`[okta]
-aws_saml_url = ${samlUrlOf(world.sim)}
-
-[profile dev]
-okta_aws_role_arn = ${ENGINEER}
-`);
-    expectCode(await world.add(), 0);
     await exercise(world, "dev");
   } finally {
     await world.close();
