@@ -15,6 +15,7 @@
  */
 
 import { CONFIG, createWorld, MAIN, samlUrlOf } from "../e2e/harness.ts";
+import { timeCommand } from "./time_command.ts";
 import { hasCommand } from "../../src/keyring/test_support.ts";
 import { createGoKeyringWorld, GO_PROFILE, type SharedBackend } from "../e2e/go_aws_okta.ts";
 
@@ -32,23 +33,6 @@ function median(values: number[]): number {
 /** The installed launcher to measure (what users run); `make bench` installs one. */
 const launcher = Deno.env.get("AWS_OKTA_E2E_BIN");
 const libDir = launcher ? launcher.replace(/\/bin\/aws-okta$/, "/lib/aws-okta") : undefined;
-
-async function timeCommand(args: string[], env: Record<string, string>, program = deno): Promise<number> {
-  const started = performance.now();
-  const output = await new Deno.Command(program, {
-    args,
-    env,
-    clearEnv: true,
-    stdout: "null",
-    stderr: "piped",
-  })
-    .output();
-  const elapsed = performance.now() - started;
-  if (!output.success) {
-    throw new Error(`${args.join(" ")} failed: ${new TextDecoder().decode(output.stderr)}`);
-  }
-  return elapsed;
-}
 
 async function peakRssKb(
   args: string[],

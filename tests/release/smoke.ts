@@ -18,6 +18,7 @@
  */
 
 import { createWorld, expectCode, resetCounts, samlUrlOf, type World } from "../e2e/harness.ts";
+import { timeCommand } from "../bench/time_command.ts";
 
 if (!Deno.args[0]) {
   console.error("usage: deno run -P=test tests/release/smoke.ts <aws-okta binary>");
@@ -55,23 +56,6 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
 
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(message);
-}
-
-async function elapsed(program: string, args: string[], env: Record<string, string>): Promise<number> {
-  const started = performance.now();
-  const output = await new Deno.Command(program, {
-    args,
-    env,
-    clearEnv: true,
-    stdout: "null",
-    stderr: "piped",
-  })
-    .output();
-  const ms = performance.now() - started;
-  if (!output.success) {
-    throw new Error(`${program} ${args.join(" ")}: ${new TextDecoder().decode(output.stderr)}`);
-  }
-  return ms;
 }
 
 function median(values: number[]): number {
@@ -165,8 +149,8 @@ region = us-west-2
     const hits: number[] = [];
     const empties: number[] = [];
     for (let i = 0; i < RUNS + 2; i++) {
-      const hit = await elapsed(binary, ["cred-process", "dev"], world.env);
-      const none = await elapsed(Deno.execPath(), ["run", "-q", empty], world.env);
+      const hit = await timeCommand(["cred-process", "dev"], world.env, binary);
+      const none = await timeCommand(["run", "-q", empty], world.env);
       // The first two warm the OS caches.
       if (i >= 2) {
         hits.push(hit);
