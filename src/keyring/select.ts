@@ -121,6 +121,9 @@ async function openBackend(
         storeDir: passStoreDir(options),
         prefix: options.env.get("AWS_OKTA_PASS_PREFIX") ?? "",
         processEnv: options.env,
+        agentCacheFile: `${
+          options.env.get("XDG_CACHE_HOME") || `${options.home}/.cache`
+        }/aws-okta/gpg-agent.json`,
       });
     }
     case "kwallet": {
