@@ -6,8 +6,7 @@ import { oktaCredentialsKey, setOktaCredentials } from "../keyring/items.ts";
 import { type ScriptedPrompter, scriptedPrompter } from "../okta/test_support.ts";
 import type { AppContext } from "./context.ts";
 import { getCredentials, type ProfileCredentials } from "./credentials.ts";
-import { buildFetch } from "./http.ts";
-import { createLocker, lockDir } from "./lock.ts";
+import { resetCounts, simContext, simRequests as requests } from "./test_support.ts";
 
 // getCredentials on the memory keyring, with the real fetch, file locks and session-length memory,
 // against the Okta and STS simulator on loopback. The simulator's request counts say what each
@@ -36,8 +35,6 @@ duration_seconds = 900
 
 interface World {
   sim: Simulator;
-  /** The one keyring every context opens, as processes share the user's keyring. */
-  keyring: MemoryKeyring;
   /** A context of its own (as one aws-okta process), answering prompts from `prompter`. */
   context(prompter?: ScriptedPrompter): AppContext;
   /** How often the contexts built a fetch stack. */
@@ -51,6 +48,7 @@ async function createWorld(): Promise<World> {
   const sim = await startSimulator();
   const dir = await Deno.makeTempDir({ prefix: "aws-okta-credentials-" });
   await Deno.writeTextFile(`${dir}/config`, CONFIG);
+  // One keyring for every context, as processes share the user's keyring.
   const keyring = new MemoryKeyring();
   await setOktaCredentials(keyring, oktaCredentialsKey(), {
     Organization: "",
@@ -58,33 +56,19 @@ async function createWorld(): Promise<World> {
     Password: DEMO_PASSWORD,
     Domain: sim.url,
   });
-  const vars: Record<string, string> = {
-    AWS_CONFIG_FILE: `${dir}/config`,
-    AWS_ENDPOINT_URL_STS: sim.stsUrl,
-    AWS_OKTA_LOCK_DIR: `${dir}/locks`,
-    AWS_OKTA_POLL_INTERVAL_MS: "1",
-  };
   let offsetMs = 0;
   let fetches = 0;
   return {
     sim,
-    keyring,
-    context: (prompter = scriptedPrompter()) => ({
-      env: { get: (name) => vars[name], toObject: () => ({ ...vars }) },
-      prompter,
-      debug: () => {},
-      now: () => new Date(Date.now() + offsetMs),
-      home: dir,
-      options: { debug: false, sessionCacheSingleItem: false },
-      openKeyring: () => Promise.resolve(keyring),
-      buildFetch(caller) {
-        fetches++;
-        return buildFetch(this, caller);
-      },
-      locker(options = {}) {
-        return createLocker({ ...options, dir: lockDir(this.env, this.home) });
-      },
-    }),
+    context: (prompter = scriptedPrompter()) =>
+      simContext({
+        sim,
+        dir,
+        keyring,
+        prompter,
+        now: () => new Date(Date.now() + offsetMs),
+        onFetch: () => fetches++,
+      }),
     fetches: () => fetches,
     advance(ms) {
       offsetMs += ms;
@@ -104,19 +88,6 @@ async function withWorld(fn: (world: World) => Promise<void>): Promise<void> {
   } finally {
     await world.close();
   }
-}
-
-/** Requests the simulator answered (pushes sent and assertions issued are not requests). */
-function requests(sim: Simulator): number {
-  return Object.entries(sim.counts())
-    .filter(([key]) => !key.startsWith("push:") && !key.startsWith("saml:"))
-    .reduce((sum, [, n]) => sum + n, 0);
-}
-
-/** Forgets the simulator's request counts (Okta sessions and issued credentials stay). */
-function resetCounts(sim: Simulator): void {
-  sim.state.requestCounts.clear();
-  sim.state.requests.length = 0;
 }
 
 /** What STS recorded when it issued these credentials. */
