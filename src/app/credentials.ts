@@ -7,6 +7,9 @@
  * takes the login lock of the Okta account, reads the cache again (another process may have just
  * filled it), and only then logs in, so concurrent cold calls cost one Okta login and one MFA.
  *
+ * The keyring, the fetch and the lock come from the context: the unit tests run it on the memory
+ * keyring against the simulator (credentials_test.ts).
+ *
  * @module
  */
 
