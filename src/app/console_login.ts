@@ -17,7 +17,6 @@ import { getOktaCredentials } from "../keyring/items.ts";
 import { oktaBaseUrl } from "../okta/domain.ts";
 import type { AppContext } from "./context.ts";
 import { type CredentialRequest, getCredentials } from "./credentials.ts";
-import { openAppKeyring } from "./keyring.ts";
 import { rememberPassphrase } from "./remembered_passphrase.ts";
 
 /** What to sign in to. */
@@ -63,8 +62,7 @@ export async function consoleLogin(ctx: AppContext, request: ConsoleLoginRequest
   // console session lasts as long as the role session does.
   const chained = profile.hops.length > 0;
   const remaining = Math.floor((credentials.expiration.getTime() - ctx.now().getTime()) / 1000);
-  const { buildFetch } = await import("./http.ts");
-  const signinToken = await getSigninToken(await buildFetch(context), {
+  const signinToken = await getSigninToken(await context.buildFetch(), {
     endpoint,
     creds: credentials,
     sessionDuration: chained ? undefined : remaining,
@@ -87,7 +85,7 @@ async function oktaAppUrl(ctx: AppContext, profile: ResolvedProfile): Promise<st
   if (/^https?:\/\//i.test(samlUrl)) return samlUrl;
   let domain = profile.lookup("okta_org_domain");
   if (!domain) {
-    const keyring = await openAppKeyring(ctx);
+    const keyring = await ctx.openKeyring();
     domain = (await getOktaCredentials(keyring, profile.credentialsKey)).Domain;
   }
   return new URL(samlUrl, oktaBaseUrl(domain).href.replace(/\/?$/, "/")).href;

@@ -7,6 +7,9 @@
  * takes the login lock of the Okta account, reads the cache again (another process may have just
  * filled it), and only then logs in, so concurrent cold calls cost one Okta login and one MFA.
  *
+ * The keyring, the fetch and the lock come from the context: the unit tests run it on the memory
+ * keyring against the simulator (credentials_test.ts).
+ *
  * @module
  */
 
@@ -17,9 +20,7 @@ import type { Keyring } from "../keyring/keyring.ts";
 import { type CachedSession, SessionCache } from "../keyring/items.ts";
 import { formatDuration, parseDuration } from "../config/duration.ts";
 import type { AppContext } from "./context.ts";
-import { openAppKeyring } from "./keyring.ts";
 import { cacheKey } from "./cache_key.ts";
-import { createLocker, lockDir } from "./lock.ts";
 import { deviceCacheParts, loginLockName } from "./login_flow.ts";
 
 /** What the caller asks for. TTLs come from flags or env (the profile's own are applied here). */
@@ -77,9 +78,8 @@ export async function getCredentials(
   const config = loadAwsConfigSync(configPath(ctx.env, ctx.home));
   const profile = resolveProfile(config, request.profile);
   const steps = planSteps(ctx, profile, request);
-  const keyring = await openAppKeyring(ctx);
-  const withLock = createLocker({
-    dir: lockDir(ctx.env, ctx.home),
+  const keyring = await ctx.openKeyring();
+  const withLock = ctx.locker({
     onWait: () => ctx.prompter.say("Waiting for another aws-okta process to finish logging in…"),
   });
   const cache = new SessionCache(keyring, { singleItem: ctx.options.sessionCacheSingleItem, withLock });
@@ -170,8 +170,7 @@ async function refresh(ctx: AppContext, input: RefreshInput): Promise<ProfileCre
 
   // A login whose result cannot be stored is wasted: find out first.
   await keyring.checkWritable?.();
-  const { buildFetch } = await import("./http.ts");
-  const fetch = await buildFetch(ctx);
+  const fetch = await ctx.buildFetch();
   const sts = await import("../aws/sts.ts");
   let username: string | undefined;
   let roleArn: string | undefined;

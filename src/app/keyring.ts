@@ -10,7 +10,7 @@ import type { Keyring } from "../keyring/keyring.ts";
 import { openKeyring } from "../keyring/select.ts";
 import type { AppContext } from "./context.ts";
 
-/** Opens the keyring for this process. */
+/** Opens the keyring for this process: what the real {@linkcode AppContext.openKeyring} does. */
 export function openAppKeyring(ctx: AppContext): Promise<Keyring> {
   return openKeyring({
     ...(ctx.options.backend ? { backend: ctx.options.backend } : {}),
@@ -28,7 +28,7 @@ export function openAppKeyring(ctx: AppContext): Promise<Keyring> {
  * for this run only, and one line says so, instead of failing after the user approved the sign-in.
  */
 export async function openTokenKeyring(ctx: AppContext): Promise<Keyring> {
-  const keyring = await openAppKeyring(ctx);
+  const keyring = await ctx.openKeyring();
   if (
     !(keyring instanceof FileKeyring) || ctx.env.get("AWS_OKTA_FILE_PASSPHRASE") !== undefined ||
     ctx.prompter.canAsk?.() !== false

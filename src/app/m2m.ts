@@ -12,7 +12,6 @@ import { oktaBaseUrl } from "../okta/domain.ts";
 import { importPrivateKey } from "../okta/private_key.ts";
 import { deliverCredentials, type OutputOptions, type Stdout } from "./aws_cli_output.ts";
 import type { AppContext } from "./context.ts";
-import { buildFetch } from "./http.ts";
 
 /** What `m2m` was asked for. */
 export interface M2mInput {
@@ -47,7 +46,7 @@ export async function runM2m(ctx: AppContext, input: M2mInput, stdout: Stdout): 
   const pem = await privateKeyText(input);
   const key = await importPrivateKey(pem);
   const baseUrl = oktaBaseUrl(input.orgDomain);
-  const fetch = await buildFetch(ctx, {
+  const fetch = await ctx.buildFetch({
     host: baseUrl.host,
     operation: "m2m",
     shortUserAgent: input.shortUserAgent,

@@ -79,11 +79,9 @@ export async function populate(ctx: AppContext, input: PopulateInput): Promise<P
   const config = await loadAwsConfig(path);
   const base = signInProfile(config, input.account);
 
-  const { openAppKeyring } = await import("./keyring.ts");
-  const { buildFetch } = await import("./http.ts");
   const { assignedRoles } = await import("./assigned_roles.ts");
-  const keyring = await openAppKeyring(ctx);
-  const fetch = await buildFetch(ctx);
+  const keyring = await ctx.openKeyring();
+  const fetch = await ctx.buildFetch();
   const found = await assignedRoles(ctx, base, keyring, fetch);
   for (const { app, reason } of found.skipped) {
     ctx.prompter.say(`Skipped Okta app "${app.label || app.id}" (${app.id}): ${reason}`);

@@ -3,6 +3,7 @@ import { AppError } from "../errors.ts";
 import { StsError } from "../aws/sts_errors.ts";
 import type { AppContext } from "./context.ts";
 import { REMEMBER_MS, withLongestSession } from "./session_length.ts";
+import { NO_IO } from "./test_support.ts";
 
 const ROLE = "arn:aws:iam::123456789012:role/Engineer";
 const REFUSAL = new StsError(
@@ -27,6 +28,7 @@ async function world() {
     now: () => new Date(now),
     home: dir,
     options: { debug: false, sessionCacheSingleItem: false },
+    ...NO_IO,
   };
   /** An STS stand-in whose role allows `max` seconds; records what was asked. */
   const asked: number[] = [];

@@ -16,9 +16,7 @@ import { discoverPipeline } from "../okta/org_discovery.ts";
 import { deliverCredentials, type OutputOptions, type Stdout } from "./aws_cli_output.ts";
 import type { AppContext } from "./context.ts";
 import { chooseApp, listApps, samlForApp, signIn } from "./device_login.ts";
-import { buildFetch } from "./http.ts";
 import { openTokenKeyring } from "./keyring.ts";
-import { createLocker, lockDir } from "./lock.ts";
 import { type SessionLength, withLongestSession } from "./session_length.ts";
 
 /** What `web` was asked for (flags, OKTA_AWSCLI_* variables and okta.yaml merged). */
@@ -50,7 +48,7 @@ export interface WebInput {
 /** Runs the web flow; returns the exit code (the child's with `--exec`). */
 export async function runWeb(ctx: AppContext, input: WebInput, stdout: Stdout): Promise<number> {
   const baseUrl = oktaBaseUrl(input.orgDomain);
-  const fetch = await buildFetch(ctx, {
+  const fetch = await ctx.buildFetch({
     host: baseUrl.host,
     operation: "web",
     shortUserAgent: input.shortUserAgent,
@@ -61,8 +59,7 @@ export async function runWeb(ctx: AppContext, input: WebInput, stdout: Stdout): 
     });
   }
   const keyring = await openTokenKeyring(ctx);
-  const withLock = createLocker({
-    dir: lockDir(ctx.env, ctx.home),
+  const withLock = ctx.locker({
     onWait: () => ctx.prompter.say("Waiting for another aws-okta process to finish signing in…"),
   });
   const options = {

@@ -1,11 +1,13 @@
 /**
  * Builds the use cases' {@linkcode AppContext} from a parsed command line: global options, the
- * environment, the terminal prompter and the debug log.
+ * environment, the terminal prompter, the debug log, and the real keyring, fetch and file locks.
  *
  * @module
  */
 
 import type { AppContext, Env, GlobalOptions } from "../app/context.ts";
+import { openAppKeyring } from "../app/keyring.ts";
+import { createLocker, lockDir } from "../app/lock.ts";
 import { AppError } from "../errors.ts";
 import { createDebugLog } from "../ui/debug_log.ts";
 import { createPrompter } from "../ui/terminal.ts";
@@ -33,6 +35,17 @@ export function appContext(input: ParsedCommand, promptMode: PromptMode): AppCon
       return homeDir(processEnv);
     },
     options,
+    openKeyring() {
+      return openAppKeyring(this);
+    },
+    async buildFetch(caller) {
+      // Imported here, not above: the cache hit never loads the fetch stack.
+      const { buildFetch } = await import("../app/http.ts");
+      return await buildFetch(this, caller);
+    },
+    locker(options = {}) {
+      return createLocker({ ...options, dir: lockDir(this.env, this.home) });
+    },
   };
 }
 
