@@ -209,6 +209,94 @@ async function cfbDecrypt(rawKey: Uint8Array, data: Uint8Array): Promise<Uint8Ar
   return out;
 }
 
+/** What an ECDH recipient's public key adds to the key derivation (RFC 6637 §8). */
+export interface EcdhRecipient {
+  /** The subkey's v4 fingerprint, 40 hex digits. */
+  fingerprint: string;
+  /** The curve's OID bytes, hex. */
+  oid: string;
+  /** KDF hash (8 SHA-256, 9 SHA-384, 10 SHA-512) and key-wrap cipher (7 AES-128, 9 AES-256). */
+  hash: number;
+  cipher: number;
+}
+
+const HASHES: Record<number, string> = { 8: "SHA-256", 9: "SHA-384", 10: "SHA-512" };
+
+/**
+ * The ECDH parameters of every public (sub)key packet with algorithm 18 in `bytes` (the output of
+ * `gpg --export`), by key ID.
+ */
+export async function ecdhRecipients(bytes: Uint8Array): Promise<Record<string, EcdhRecipient>> {
+  const found: Record<string, EcdhRecipient> = {};
+  for (const packet of readPackets(bytes)) {
+    const body = packet.body;
+    if ((packet.tag !== 6 && packet.tag !== 14) || body[0] !== 4 || body[5] !== 18) continue;
+    const oidLength = body[6]!;
+    const oid = body.subarray(7, 7 + oidLength);
+    let at = 7 + oidLength;
+    const bits = (body[at]! << 8) | body[at + 1]!;
+    at += 2 + ((bits + 7) >> 3);
+    if (body[at] !== 3 || body[at + 1] !== 1) continue;
+    const header = new Uint8Array([0x99, body.length >> 8, body.length & 0xff]);
+    const digest = new Uint8Array(
+      await crypto.subtle.digest("SHA-1", concat([header, body]) as BufferSource),
+    );
+    const fingerprint = hex(digest);
+    found[fingerprint.slice(24)] = { fingerprint, oid: hex(oid), hash: body[at + 2]!, cipher: body[at + 3]! };
+  }
+  return found;
+}
+
+/**
+ * The session key block of an ECDH session key packet, from the shared point gpg-agent computed:
+ * KEK = KDF(x, parameters) (RFC 6637 §7), then AES key unwrap and the padding removed.
+ */
+export async function ecdhSessionBlock(
+  shared: Uint8Array,
+  wrapped: Uint8Array,
+  recipient: EcdhRecipient,
+): Promise<Uint8Array> {
+  const hash = HASHES[recipient.hash];
+  const kekBytes = AES_KEY_BYTES[recipient.cipher];
+  if (!hash || !kekBytes) throw new UnsupportedMessageError("ECDH parameters left to gpg");
+  // Montgomery curves: 0x40 || x; Weierstrass curves: 0x04 || x || y. The KDF takes x.
+  let x: Uint8Array;
+  if (shared[0] === 0x40) x = shared.subarray(1);
+  else if (shared[0] === 0x04 && shared.length % 2 === 1) x = shared.subarray(1, 1 + (shared.length - 1) / 2);
+  else throw new UnsupportedMessageError("unexpected shared point");
+  const oid = unhex(recipient.oid);
+  const params = concat([
+    new Uint8Array([oid.length]),
+    oid,
+    new Uint8Array([18, 3, 1, recipient.hash, recipient.cipher]),
+    new TextEncoder().encode("Anonymous Sender    "),
+    unhex(recipient.fingerprint),
+  ]);
+  const digest = await crypto.subtle.digest(
+    hash,
+    concat([new Uint8Array([0, 0, 0, 1]), x, params]) as BufferSource,
+  );
+  const kek = await crypto.subtle.importKey("raw", digest.slice(0, kekBytes), "AES-KW", false, ["unwrapKey"]);
+  // HMAC takes a key of any length: the unwrapped block is `algorithm || key || checksum || padding`.
+  const unwrapped = await crypto.subtle.unwrapKey(
+    "raw",
+    wrapped as BufferSource,
+    kek,
+    "AES-KW",
+    { name: "HMAC", hash: "SHA-256" },
+    true,
+    ["sign"],
+  );
+  const block = new Uint8Array(await crypto.subtle.exportKey("raw", unwrapped));
+  const pad = block[block.length - 1]!;
+  if (pad === 0 || pad > 8 || pad >= block.length) throw new Error("bad ECDH session key padding");
+  return block.subarray(0, block.length - pad);
+}
+
+function unhex(text: string): Uint8Array {
+  return new Uint8Array(text.match(/../g)?.map((pair) => parseInt(pair, 16)) ?? []);
+}
+
 function concat(parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

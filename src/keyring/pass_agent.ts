@@ -16,6 +16,9 @@
 import { agentDecrypt, AgentError, writeSexp } from "./gpg_agent.ts";
 import {
   decryptData,
+  type EcdhRecipient,
+  ecdhRecipients,
+  ecdhSessionBlock,
   type EncryptedSessionKey,
   parseMessage,
   sessionKeyFrom,
@@ -40,6 +43,8 @@ export interface AgentReaderOptions {
 interface AgentInfo {
   socket: string;
   keygrips: Record<string, string>;
+  /** For ECDH (sub)keys, what the key derivation needs from the public key. */
+  ecdh?: Record<string, EcdhRecipient>;
 }
 
 /** Decrypts pass entries through gpg-agent; see the module documentation. */
@@ -62,11 +67,17 @@ export class AgentReader {
     try {
       const message = parseMessage(await Deno.readFile(path));
       const info = await this.#info();
+      // ECDH keys also need the recipient's KDF parameters, which the entry does not carry.
       const recipient = info &&
-        message.sessionKeys.find((key) => key.algorithm !== 18 && info.keygrips[key.keyId]);
+        message.sessionKeys.find((key) =>
+          info.keygrips[key.keyId] && (key.algorithm !== 18 || info.ecdh?.[key.keyId])
+        );
       if (!info || !recipient) {
-        // ECDH keys need the recipient's KDF parameters, which the entry does not carry: gpg's job.
-        this.#needsLearning = message.sessionKeys.some((key) => key.algorithm !== 18);
+        // Learning again helps only when a key is new to us (or ECDH keys were never looked at).
+        this.#needsLearning = !info ||
+          message.sessionKeys.some((key) =>
+            !info.keygrips[key.keyId] || (key.algorithm === 18 && !info.ecdh)
+          );
         return undefined;
       }
       let value: Uint8Array;
@@ -77,7 +88,10 @@ export class AgentReader {
         this.#needsLearning = error instanceof AgentError && error.message.startsWith("no gpg-agent");
         return undefined;
       }
-      return await decryptData(message.encrypted, sessionKeyFrom(unpadPkcs1(value)));
+      const block = recipient.algorithm === 18
+        ? await ecdhSessionBlock(value, recipient.fields[1]!, info.ecdh![recipient.keyId]!)
+        : unpadPkcs1(value);
+      return await decryptData(message.encrypted, sessionKeyFrom(block));
     } catch {
       return undefined;
     }
@@ -106,8 +120,28 @@ export class AgentReader {
         run(gpg, ["--batch", "--with-colons", "--with-keygrip", "--list-secret-keys"]),
       ]);
       if (!socket?.trim() || listing === undefined) return;
+      const keygrips = keygripsOf(listing);
+      const info: AgentInfo = { socket: socket.trim(), keygrips };
+      // ECDH keys: their KDF parameters and fingerprints come from the public keys.
+      const primaries = listing.split("\n").filter((line) => line.startsWith("fpr:")).map((line) =>
+        line.split(":")[9]!
+      );
+      info.ecdh = {};
+      if (/^(sec|ssb):[^:]*:[^:]*:18:/m.test(listing) && primaries.length) {
+        const output = await new Deno.Command(gpg, {
+          args: ["--batch", "--export", ...primaries],
+          env,
+          stdin: "null",
+          stdout: "piped",
+          stderr: "null",
+        }).output();
+        if (output.success) {
+          const all = await ecdhRecipients(output.stdout);
+          info.ecdh = Object.fromEntries(Object.entries(all).filter(([keyId]) => keygrips[keyId]));
+        }
+      }
       const all = await this.#readCache();
-      all[this.#options.gnupgHome] = { socket: socket.trim(), keygrips: keygripsOf(listing) };
+      all[this.#options.gnupgHome] = info;
       const file = this.#options.cacheFile;
       await Deno.mkdir(file.slice(0, Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\"))), {
         recursive: true,
@@ -134,8 +168,11 @@ export class AgentReader {
   }
 }
 
-/** The agent's ciphertext S-expression for an RSA session key. */
+/** The agent's ciphertext S-expression for a session key, as gpg sends it. */
 function ciphertextOf(key: EncryptedSessionKey): Uint8Array {
+  if (key.algorithm === 18) {
+    return writeSexp(["enc-val", ["ecdh", ["s", key.fields[1]!], ["e", key.fields[0]!]]]);
+  }
   return writeSexp(["enc-val", ["rsa", ["a", key.fields[0]!]]]);
 }
 

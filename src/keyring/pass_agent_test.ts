@@ -122,6 +122,35 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "pass entries encrypted to an ECDH (cv25519) key are read through gpg-agent too",
+  ignore: !havePass,
+  async fn() {
+    const store = await createPassStore({ algorithm: "future-default" });
+    const cacheFile = `${store.storeDir}/../cache/gpg-agent.json`;
+    try {
+      const listing = await runTool("gpg", ["--batch", "--with-colons", "--list-secret-keys"], {
+        env: store.env,
+      });
+      assert.match(listing, /^ssb:[^:]*:[^:]*:18:/m, "an ECDH encryption subkey");
+      await runTool("pass", ["insert", "-m", "-f", "entry"], { env: store.env, stdin: "ecdh secret" });
+      assert.equal(text((await keyring(store, cacheFile).get("entry")).data), "ecdh secret");
+      const cached = JSON.parse(await Deno.readTextFile(cacheFile))[store.gnupgHome];
+      const [ecdh] = Object.values(cached.ecdh) as { fingerprint: string; hash: number; cipher: number }[];
+      assert.ok(ecdh, "the subkey's KDF parameters were learned");
+      assert.match(listing, new RegExp(`^fpr:+${ecdh.fingerprint}:`, "m"), "fingerprint as gpg computes it");
+      const empty = await Deno.makeTempDir();
+      try {
+        assert.equal(text((await keyring(store, cacheFile, empty).get("entry")).data), "ecdh secret");
+      } finally {
+        await Deno.remove(empty);
+      }
+    } finally {
+      await store.close();
+    }
+  },
+});
+
 Deno.test("keygripsOf pairs each sec/ssb key ID with the grp record that follows it", () => {
   const listing = [
     "sec:u:3072:1:9B4A00AE5DAF10B2:1796305262:::u:::scESC:::+:::23::0:",
