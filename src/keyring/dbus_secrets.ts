@@ -9,8 +9,8 @@
  * @module
  */
 
-import { type DBusConnection, DBusError } from "./dbus_connection.ts";
-import type { DBusValue } from "./dbus_wire.ts";
+import { type DBusConnection, DBusError } from "../dbus/connection.ts";
+import type { DBusValue } from "../dbus/wire.ts";
 
 /** The Secret Service's bus name. */
 export const SECRETS_NAME = "org.freedesktop.secrets";

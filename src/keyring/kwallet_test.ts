@@ -3,8 +3,8 @@
 // argument types, the wallet/folder/app names and the stored bytes are what is checked.
 import assert from "node:assert/strict";
 import { skipWithout } from "../../tests/peers.ts";
-import { connectBus, type DBusConnection, DBusError } from "./dbus_connection.ts";
-import type { DBusMessage, DBusValue } from "./dbus_wire.ts";
+import { connectBus, type DBusConnection, DBusError } from "../dbus/connection.ts";
+import type { DBusMessage, DBusValue } from "../dbus/wire.ts";
 import { encodeItem } from "./item_json.ts";
 import { KeyNotFoundError, KeyringError } from "./keyring.ts";
 import { APP_ID, FOLDER, KWalletKeyring, kwalletPath, WALLET } from "./kwallet.ts";

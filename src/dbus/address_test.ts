@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describeEndpoint, findSessionBus, parseBusAddress } from "./dbus_address.ts";
+import { describeEndpoint, findSessionBus, parseBusAddress } from "./address.ts";
 
 const env = (vars: Record<string, string>) => ({ get: (name: string) => vars[name] });
 

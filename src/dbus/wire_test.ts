@@ -9,7 +9,7 @@ import {
   MessageType,
   splitSignature,
   unmarshal,
-} from "./dbus_wire.ts";
+} from "./wire.ts";
 
 Deno.test("splitSignature splits into complete types", () => {
   assert.deepEqual(splitSignature("sa{sv}i(oayays)aas"), ["s", "a{sv}", "i", "(oayays)", "aas"]);

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type BusEndpoint, describeEndpoint, parseBusAddress } from "./dbus_address.ts";
+import { type BusEndpoint, describeEndpoint, parseBusAddress } from "./address.ts";
 import {
   type DBusMessage,
   type DBusValue,
@@ -14,7 +14,7 @@ import {
   encodeMessage,
   messageLength,
   MessageType,
-} from "./dbus_wire.ts";
+} from "./wire.ts";
 
 /** A method call to send. */
 export interface DBusCall {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { skipWithout } from "../../tests/peers.ts";
-import { BusConnectionError, connectBus, DBusError } from "./dbus_connection.ts";
-import { startHungBus, startTestBus } from "./test_support.ts";
+import { BusConnectionError, connectBus, DBusError } from "./connection.ts";
+import { startHungBus, startTestBus } from "../keyring/test_support.ts";
 
 const haveBus = Deno.build.os === "linux" && !skipWithout(["dbus-daemon"]);
 
