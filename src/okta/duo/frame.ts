@@ -10,9 +10,9 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import type { Fetch } from "../net/fetch.ts";
-import type { DuoChoice } from "./duo_choice.ts";
+import { AppError } from "../../errors.ts";
+import type { Fetch } from "../../net/fetch.ts";
+import type { DuoChoice } from "./choice.ts";
 
 /** One `/frame/status` answer. */
 export interface DuoStatus {

@@ -19,8 +19,8 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import type { DuoChoice } from "./duo_choice.ts";
+import { AppError } from "../../errors.ts";
+import type { DuoChoice } from "./choice.ts";
 import {
   type DuoDecision,
   isApproved,
@@ -32,10 +32,10 @@ import {
   passcodeQuestion,
   refusal,
   startedLine,
-} from "./duo_outcome.ts";
-import { type DuoLoginForm, readDuoPage } from "./duo_universal_page.ts";
-import { delay, type FactorContext } from "./factor_verify.ts";
-import type { WebPage, WebSession } from "./web_session.ts";
+} from "./outcome.ts";
+import { type DuoLoginForm, readDuoPage } from "./universal_page.ts";
+import { delay, type FactorContext } from "../factor_verify.ts";
+import type { WebPage, WebSession } from "../web_session.ts";
 
 const LABEL = "Duo's Universal Prompt";
 const DEFAULT_POLL_INTERVAL_MS = 2000;

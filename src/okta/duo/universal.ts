@@ -17,19 +17,19 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import type { AuthnResponse, Factor } from "./authn.ts";
-import { parseDuoDevice } from "./duo_choice.ts";
-import { runUniversalPrompt } from "./duo_universal_prompt.ts";
+import { AppError } from "../../errors.ts";
+import type { AuthnResponse, Factor } from "../authn.ts";
+import { parseDuoDevice } from "./choice.ts";
+import { runUniversalPrompt } from "./universal_prompt.ts";
 import {
   type FactorHandler,
   factorLabel,
   requireStateToken,
   verifyCall,
   verifyHref,
-} from "./factor_verify.ts";
-import { sessionCookieAnswer } from "./session_answer.ts";
-import { WebSession } from "./web_session.ts";
+} from "../factor_verify.ts";
+import { sessionCookieAnswer } from "../session_answer.ts";
+import { WebSession } from "../web_session.ts";
 
 const LABEL = "Duo's Universal Prompt";
 const DEVICE_FLOW_HINT = "set okta_auth_flow = device for the profile to sign in through the browser, " +

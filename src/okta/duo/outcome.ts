@@ -6,8 +6,8 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import type { DuoChoice } from "./duo_choice.ts";
+import { AppError } from "../../errors.ts";
+import type { DuoChoice } from "./choice.ts";
 
 /** The parts of a Duo status answer that decide the wording. */
 export interface DuoDecision {

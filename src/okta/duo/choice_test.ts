@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { AppError } from "../errors.ts";
-import { parseDuoDevice } from "./duo_choice.ts";
+import { AppError } from "../../errors.ts";
+import { parseDuoDevice } from "./choice.ts";
 
 Deno.test("parseDuoDevice: aws-okta's values and the method suffixes", () => {
   assert.deepEqual(parseDuoDevice(undefined), { device: "phone1", method: "Duo Push" });

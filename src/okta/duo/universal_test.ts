@@ -1,20 +1,20 @@
 import assert from "node:assert/strict";
-import { type Simulator, startSimulator } from "../../tests/sim/simulator.ts";
-import type { SimFactor, SimUser } from "../../tests/sim/state.ts";
-import { AppError } from "../errors.ts";
-import { type AuthnResponse, type Factor, primaryAuth } from "./authn.ts";
-import { authenticate, classicLogin } from "./classic_login.ts";
-import { OktaClient } from "./client.ts";
-import type { FactorContext } from "./factor_verify.ts";
-import { verifyFactor } from "./factors.ts";
-import { opensSessionCookie } from "./session_answer.ts";
+import { type Simulator, startSimulator } from "../../../tests/sim/simulator.ts";
+import type { SimFactor, SimUser } from "../../../tests/sim/state.ts";
+import { AppError } from "../../errors.ts";
+import { type AuthnResponse, type Factor, primaryAuth } from "../authn.ts";
+import { authenticate, classicLogin } from "../classic_login.ts";
+import { OktaClient } from "../client.ts";
+import type { FactorContext } from "../factor_verify.ts";
+import { verifyFactor } from "../factors.ts";
+import { opensSessionCookie } from "../session_answer.ts";
 import {
   errorText,
   type ScriptedPrompter,
   scriptedPrompter,
   startServer,
   testFetch,
-} from "./test_support.ts";
+} from "../test_support.ts";
 
 const LOGIN = "uma@example.com";
 const PASSWORD = "universal password";

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { startSimulator } from "../../tests/sim/simulator.ts";
-import type { SimFactor } from "../../tests/sim/state.ts";
-import { AppError } from "../errors.ts";
-import { type AuthnResponse, type Factor, primaryAuth } from "./authn.ts";
-import { OktaClient } from "./client.ts";
-import { DuoUniversalPromptError } from "./duo_frame.ts";
-import { duoVerification } from "./factor_duo.ts";
-import type { FactorContext } from "./factor_verify.ts";
-import { verifyFactor } from "./factors.ts";
-import { errorText, type ScriptedPrompter, scriptedPrompter, testFetch } from "./test_support.ts";
+import { startSimulator } from "../../../tests/sim/simulator.ts";
+import type { SimFactor } from "../../../tests/sim/state.ts";
+import { AppError } from "../../errors.ts";
+import { type AuthnResponse, type Factor, primaryAuth } from "../authn.ts";
+import { OktaClient } from "../client.ts";
+import { DuoUniversalPromptError } from "./frame.ts";
+import { duoVerification } from "./factor.ts";
+import type { FactorContext } from "../factor_verify.ts";
+import { verifyFactor } from "../factors.ts";
+import { errorText, type ScriptedPrompter, scriptedPrompter, testFetch } from "../test_support.ts";
 
 const LOGIN = "dana@example.com";
 const PASSWORD = "duo password";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readDuoPage } from "./duo_universal_page.ts";
+import { readDuoPage } from "./universal_page.ts";
 
 Deno.test("plugin form: every input of form#plugin_form, entities decoded, other forms ignored", async () => {
   const page = await readDuoPage(`<!DOCTYPE html><html><body>

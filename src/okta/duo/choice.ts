@@ -6,7 +6,7 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
+import { AppError } from "../../errors.ts";
 
 /** What Duo's prompt calls each method (the `factor` form field). */
 export type DuoMethod = "Duo Push" | "Phone Call" | "Passcode";

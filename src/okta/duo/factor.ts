@@ -11,11 +11,11 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import type { AuthnResponse, Factor } from "./authn.ts";
-import type { OktaClient } from "./client.ts";
-import { type DuoChoice, parseDuoDevice } from "./duo_choice.ts";
-import { DuoFrame } from "./duo_frame.ts";
+import { AppError } from "../../errors.ts";
+import type { AuthnResponse, Factor } from "../authn.ts";
+import type { OktaClient } from "../client.ts";
+import { type DuoChoice, parseDuoDevice } from "./choice.ts";
+import { DuoFrame } from "./frame.ts";
 import {
   isApproved,
   isRefused,
@@ -25,7 +25,7 @@ import {
   passcodeQuestion,
   refusal,
   startedLine,
-} from "./duo_outcome.ts";
+} from "./outcome.ts";
 import {
   delay,
   type FactorContext,
@@ -34,7 +34,7 @@ import {
   requireStateToken,
   verifyCall,
   verifyHref,
-} from "./factor_verify.ts";
+} from "../factor_verify.ts";
 
 const DEFAULT_POLL_INTERVAL_MS = 2000;
 const DEFAULT_PUSH_TIMEOUT_MS = 5 * 60 * 1000;

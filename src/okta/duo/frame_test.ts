@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { AppError } from "../errors.ts";
-import { DuoFrame, duoOrigin, hiddenFields, isUniversalPrompt } from "./duo_frame.ts";
-import { startServer, testFetch } from "./test_support.ts";
+import { AppError } from "../../errors.ts";
+import { DuoFrame, duoOrigin, hiddenFields, isUniversalPrompt } from "./frame.ts";
+import { startServer, testFetch } from "../test_support.ts";
 
 Deno.test("duoOrigin: HTTPS to Duo, plain HTTP only to loopback, bare hosts only", () => {
   assert.equal(duoOrigin("api-1234abcd.duosecurity.com").href, "https://api-1234abcd.duosecurity.com/");
