@@ -12,7 +12,7 @@
  */
 
 import { AppError } from "../errors.ts";
-import type { SecurityKey, SecurityKeyOpener } from "../okta/security_key.ts";
+import type { SecurityKey, SecurityKeyOpener } from "../okta/factors/security_key.ts";
 import type { AppContext } from "./context.ts";
 
 type SoftwareKeyModule = typeof import("../fido/software_key.ts");

@@ -34,7 +34,7 @@ import {
   requireStateToken,
   verifyCall,
   verifyHref,
-} from "../factor_verify.ts";
+} from "../factors/handler.ts";
 
 const DEFAULT_POLL_INTERVAL_MS = 2000;
 const DEFAULT_PUSH_TIMEOUT_MS = 5 * 60 * 1000;

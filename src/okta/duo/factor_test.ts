@@ -6,8 +6,8 @@ import { type AuthnResponse, type Factor, primaryAuth } from "../authn.ts";
 import { OktaClient } from "../client.ts";
 import { DuoUniversalPromptError } from "./frame.ts";
 import { duoVerification } from "./factor.ts";
-import type { FactorContext } from "../factor_verify.ts";
-import { verifyFactor } from "../factors.ts";
+import type { FactorContext } from "../factors/handler.ts";
+import { verifyFactor } from "../factors/verify.ts";
 import { errorText, type ScriptedPrompter, scriptedPrompter, testFetch } from "../test_support.ts";
 
 const LOGIN = "dana@example.com";

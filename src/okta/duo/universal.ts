@@ -27,7 +27,7 @@ import {
   requireStateToken,
   verifyCall,
   verifyHref,
-} from "../factor_verify.ts";
+} from "../factors/handler.ts";
 import { sessionCookieAnswer } from "../session_answer.ts";
 import { WebSession } from "../web_session.ts";
 

@@ -34,7 +34,7 @@ import {
   startedLine,
 } from "./outcome.ts";
 import { type DuoLoginForm, readDuoPage } from "./universal_page.ts";
-import { delay, type FactorContext } from "../factor_verify.ts";
+import { delay, type FactorContext } from "../factors/handler.ts";
 import type { WebPage, WebSession } from "../web_session.ts";
 
 const LABEL = "Duo's Universal Prompt";

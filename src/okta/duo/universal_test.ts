@@ -5,8 +5,8 @@ import { AppError } from "../../errors.ts";
 import { type AuthnResponse, type Factor, primaryAuth } from "../authn.ts";
 import { authenticate, classicLogin } from "../classic_login.ts";
 import { OktaClient } from "../client.ts";
-import type { FactorContext } from "../factor_verify.ts";
-import { verifyFactor } from "../factors.ts";
+import type { FactorContext } from "../factors/handler.ts";
+import { verifyFactor } from "../factors/verify.ts";
 import { opensSessionCookie } from "../session_answer.ts";
 import {
   errorText,

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { AppError } from "../errors.ts";
-import type { AuthnResponse, Factor } from "./authn.ts";
-import { OktaApiError, OktaClient } from "./client.ts";
-import { retryAfterMs } from "./factor_push.ts";
-import { chooseFactor, verifyFactor } from "./factors.ts";
+import { AppError } from "../../errors.ts";
+import type { AuthnResponse, Factor } from "../authn.ts";
+import { OktaApiError, OktaClient } from "../client.ts";
+import { retryAfterMs } from "./push.ts";
+import { chooseFactor, verifyFactor } from "./verify.ts";
 import {
   errorText,
   jsonFixture,
@@ -13,7 +13,7 @@ import {
   scriptedPrompter,
   startServer,
   testFetch,
-} from "./test_support.ts";
+} from "../test_support.ts";
 
 const STATE_TOKEN = "00abcDEF-state-token-SECRET";
 

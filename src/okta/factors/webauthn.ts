@@ -8,16 +8,10 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import type { AuthnResponse, Factor } from "./authn.ts";
-import { OktaApiError, type OktaClient } from "./client.ts";
-import {
-  type FactorContext,
-  factorLabel,
-  requireStateToken,
-  verifyCall,
-  verifyHref,
-} from "./factor_verify.ts";
+import { AppError } from "../../errors.ts";
+import type { AuthnResponse, Factor } from "../authn.ts";
+import { OktaApiError, type OktaClient } from "../client.ts";
+import { type FactorContext, factorLabel, requireStateToken, verifyCall, verifyHref } from "./handler.ts";
 import type { Assertion, AssertionRequest, SecurityKey, UserVerification } from "./security_key.ts";
 
 /** The challenge of a WebAuthn factor, as found in an MFA_CHALLENGE answer. */

@@ -6,17 +6,11 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import type { AuthnResponse, Factor } from "./authn.ts";
-import type { OktaClient } from "./client.ts";
-import { OktaApiError } from "./client.ts";
-import {
-  type FactorContext,
-  isRejectedCode,
-  requireStateToken,
-  verifyCall,
-  verifyHref,
-} from "./factor_verify.ts";
+import { AppError } from "../../errors.ts";
+import type { AuthnResponse, Factor } from "../authn.ts";
+import type { OktaClient } from "../client.ts";
+import { OktaApiError } from "../client.ts";
+import { type FactorContext, isRejectedCode, requireStateToken, verifyCall, verifyHref } from "./handler.ts";
 
 const MAX_ATTEMPTS = 3;
 

@@ -6,10 +6,10 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import type { AuthnResponse, Factor } from "./authn.ts";
-import type { OktaClient } from "./client.ts";
-import { delay, type FactorContext, requireStateToken, verifyCall, verifyHref } from "./factor_verify.ts";
+import { AppError } from "../../errors.ts";
+import type { AuthnResponse, Factor } from "../authn.ts";
+import type { OktaClient } from "../client.ts";
+import { delay, type FactorContext, requireStateToken, verifyCall, verifyHref } from "./handler.ts";
 
 const DEFAULT_POLL_INTERVAL_MS = 2000;
 const DEFAULT_PUSH_TIMEOUT_MS = 5 * 60 * 1000;

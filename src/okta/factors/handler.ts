@@ -5,11 +5,11 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import type { Fetch } from "../net/fetch.ts";
-import { type AuthnResponse, checkShape, expiredTransaction, type Factor } from "./authn.ts";
-import { type JsonResult, OktaApiError, type OktaClient } from "./client.ts";
-import type { OktaPrompter } from "./prompter.ts";
+import { AppError } from "../../errors.ts";
+import type { Fetch } from "../../net/fetch.ts";
+import { type AuthnResponse, checkShape, expiredTransaction, type Factor } from "../authn.ts";
+import { type JsonResult, OktaApiError, type OktaClient } from "../client.ts";
+import type { OktaPrompter } from "../prompter.ts";
 import type { SecurityKeyOpener } from "./security_key.ts";
 
 /** What a factor handler needs besides the client and the transaction. */

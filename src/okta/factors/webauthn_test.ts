@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { fidoFactor } from "../../tests/sim/okta_webauthn.ts";
-import { startSimulator } from "../../tests/sim/simulator.ts";
-import type { SimFidoCredential } from "../../tests/sim/state.ts";
-import { AppError } from "../errors.ts";
-import { generateSoftwareKey, SoftwareSecurityKey } from "../fido/software_key.ts";
-import { type AuthnResponse, type Factor, primaryAuth } from "./authn.ts";
-import { OktaClient } from "./client.ts";
+import { fidoFactor } from "../../../tests/sim/okta_webauthn.ts";
+import { startSimulator } from "../../../tests/sim/simulator.ts";
+import type { SimFidoCredential } from "../../../tests/sim/state.ts";
+import { AppError } from "../../errors.ts";
+import { generateSoftwareKey, SoftwareSecurityKey } from "../../fido/software_key.ts";
+import { type AuthnResponse, type Factor, primaryAuth } from "../authn.ts";
+import { OktaClient } from "../client.ts";
 import {
   u2fChallenge,
   u2fClientData,
@@ -13,10 +13,10 @@ import {
   webAuthnChallenge,
   webAuthnClientData,
   webAuthnVerifyBody,
-} from "./factor_webauthn.ts";
-import { chooseFactor, verifyFactor } from "./factors.ts";
+} from "./webauthn.ts";
+import { chooseFactor, verifyFactor } from "./verify.ts";
 import type { AssertionRequest, SecurityKey } from "./security_key.ts";
-import { errorText, scriptedPrompter, testFetch } from "./test_support.ts";
+import { errorText, scriptedPrompter, testFetch } from "../test_support.ts";
 
 const LOGIN = "erin@example.com";
 const PASSWORD = "fido password";

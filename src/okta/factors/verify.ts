@@ -5,19 +5,19 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import type { AuthnResponse, Factor } from "./authn.ts";
-import type { OktaClient } from "./client.ts";
-import { verifyPasscode, verifyQuestion, verifySentCode } from "./factor_code.ts";
-import { verifyDuo } from "./duo/factor.ts";
-import { verifyDuoUniversal } from "./duo/universal.ts";
-import { verifyPush } from "./factor_push.ts";
-import { type FactorContext, type FactorHandler, factorLabel } from "./factor_verify.ts";
-import { verifyU2f, verifyWebAuthn } from "./factor_webauthn.ts";
-import type { OktaPrompter } from "./prompter.ts";
+import { AppError } from "../../errors.ts";
+import type { AuthnResponse, Factor } from "../authn.ts";
+import type { OktaClient } from "../client.ts";
+import { verifyPasscode, verifyQuestion, verifySentCode } from "./code.ts";
+import { verifyDuo } from "../duo/factor.ts";
+import { verifyDuoUniversal } from "../duo/universal.ts";
+import { verifyPush } from "./push.ts";
+import { type FactorContext, type FactorHandler, factorLabel } from "./handler.ts";
+import { verifyU2f, verifyWebAuthn } from "./webauthn.ts";
+import type { OktaPrompter } from "../prompter.ts";
 
-export type { FactorContext, FactorHandler } from "./factor_verify.ts";
-export { factorLabel } from "./factor_verify.ts";
+export type { FactorContext, FactorHandler } from "./handler.ts";
+export { factorLabel } from "./handler.ts";
 
 /** The user's MFA choice, with flags, environment and config already merged by the caller. */
 export interface MfaPreferences {
