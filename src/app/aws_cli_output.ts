@@ -21,7 +21,7 @@ import { childEnv, exportLines } from "../aws/formats.ts";
 import { envVarLines, processCredentialsJson } from "../aws/okta_aws_cli_formats.ts";
 import type { AppContext } from "./context.ts";
 import { writeCredentialsFile } from "./credentials_file.ts";
-import { lockDir } from "./lock.ts";
+import { lockDir } from "../fs/lock.ts";
 import { runChild } from "./exec.ts";
 
 /** okta-aws-cli's output formats. */

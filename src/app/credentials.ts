@@ -19,7 +19,7 @@ import { formatDuration, parseDuration } from "../config/duration.ts";
 import type { AppContext } from "./context.ts";
 import { openAppKeyring } from "./keyring.ts";
 import { cacheKey } from "./cache_key.ts";
-import { createLocker, lockDir } from "./lock.ts";
+import { createLocker, lockDir } from "../fs/lock.ts";
 import { deviceCacheParts, loginLockName } from "./login_flow.ts";
 
 /** What the caller asks for. TTLs come from flags or env (the profile's own are applied here). */

@@ -18,7 +18,7 @@ import type { AppContext } from "./context.ts";
 import { chooseApp, listApps, samlForApp, signIn } from "./device_login.ts";
 import { buildFetch } from "./http.ts";
 import { openTokenKeyring } from "./keyring.ts";
-import { createLocker, lockDir } from "./lock.ts";
+import { createLocker, lockDir } from "../fs/lock.ts";
 import { type SessionLength, withLongestSession } from "./session_length.ts";
 
 /** What `web` was asked for (flags, OKTA_AWSCLI_* variables and okta.yaml merged). */

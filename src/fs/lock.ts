@@ -9,7 +9,7 @@
  */
 
 import { AppError } from "../errors.ts";
-import type { Env } from "./context.ts";
+import type { Env } from "../app/context.ts";
 
 /** Runs `fn` while holding the named lock. */
 export type WithLock = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
