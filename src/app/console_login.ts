@@ -63,7 +63,7 @@ export async function consoleLogin(ctx: AppContext, request: ConsoleLoginRequest
   // console session lasts as long as the role session does.
   const chained = profile.hops.length > 0;
   const remaining = Math.floor((credentials.expiration.getTime() - ctx.now().getTime()) / 1000);
-  const { buildFetch } = await import("./http.ts");
+  const { buildFetch } = await import("../net/fetch_from_env.ts");
   const signinToken = await getSigninToken(await buildFetch(context), {
     endpoint,
     creds: credentials,

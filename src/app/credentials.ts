@@ -170,7 +170,7 @@ async function refresh(ctx: AppContext, input: RefreshInput): Promise<ProfileCre
 
   // A login whose result cannot be stored is wasted: find out first.
   await keyring.checkWritable?.();
-  const { buildFetch } = await import("./http.ts");
+  const { buildFetch } = await import("../net/fetch_from_env.ts");
   const fetch = await buildFetch(ctx);
   const sts = await import("../aws/sts.ts");
   let username: string | undefined;

@@ -12,7 +12,7 @@ import { oktaBaseUrl } from "../okta/domain.ts";
 import { importPrivateKey } from "../okta/private_key.ts";
 import { deliverCredentials, type OutputOptions, type Stdout } from "./aws_cli_output.ts";
 import type { AppContext } from "./context.ts";
-import { buildFetch } from "./http.ts";
+import { buildFetch } from "../net/fetch_from_env.ts";
 
 /** What `m2m` was asked for. */
 export interface M2mInput {

@@ -80,7 +80,7 @@ export async function populate(ctx: AppContext, input: PopulateInput): Promise<P
   const base = signInProfile(config, input.account);
 
   const { openAppKeyring } = await import("./keyring.ts");
-  const { buildFetch } = await import("./http.ts");
+  const { buildFetch } = await import("../net/fetch_from_env.ts");
   const { assignedRoles } = await import("./assigned_roles.ts");
   const keyring = await openAppKeyring(ctx);
   const fetch = await buildFetch(ctx);

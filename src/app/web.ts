@@ -16,7 +16,7 @@ import { discoverPipeline } from "../okta/org_discovery.ts";
 import { deliverCredentials, type OutputOptions, type Stdout } from "./aws_cli_output.ts";
 import type { AppContext } from "./context.ts";
 import { chooseApp, listApps, samlForApp, signIn } from "./device_login.ts";
-import { buildFetch } from "./http.ts";
+import { buildFetch } from "../net/fetch_from_env.ts";
 import { openTokenKeyring } from "./keyring.ts";
 import { createLocker, lockDir } from "../fs/lock.ts";
 import { type SessionLength, withLongestSession } from "./session_length.ts";

@@ -6,9 +6,9 @@
  */
 
 import { AppError } from "../errors.ts";
-import { createFetch, type Fetch } from "../net/fetch.ts";
-import { proxyFor } from "../net/proxy_env.ts";
-import type { AppContext } from "./context.ts";
+import { createFetch, type Fetch } from "./fetch.ts";
+import { proxyFor } from "./proxy_env.ts";
+import type { AppContext } from "../app/context.ts";
 import { VERSION } from "../version.ts";
 
 /**
