@@ -13,12 +13,12 @@ import {
   SESSION_COOKIE_LABEL,
   setOktaCredentials,
   setSecretString,
-} from "../keyring/items.ts";
+} from "./store/items.ts";
 import { authenticate } from "../okta/classic_login.ts";
 import { domainFor, oktaBaseUrl } from "../okta/domain.ts";
 import type { AppContext } from "./context.ts";
 import { buildFetch } from "../net/fetch_from_env.ts";
-import { openAppKeyring } from "./keyring.ts";
+import { openAppKeyring } from "./store/open_keyring.ts";
 import { DEVICE_TOKEN_KEY, optional } from "./okta_login.ts";
 import { securityKeyOpener } from "./security_key.ts";
 

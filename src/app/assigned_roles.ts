@@ -20,7 +20,7 @@
 import type { ResolvedProfile } from "../config/aws_config.ts";
 import { AppError } from "../errors.ts";
 import type { Keyring } from "../keyring/keyring.ts";
-import { getOktaCredentials, getSecretString } from "../keyring/items.ts";
+import { getOktaCredentials, getSecretString } from "./store/items.ts";
 import type { Fetch } from "../net/fetch.ts";
 import { type AwsAppLink, isSignedOut, listAwsAppLinks } from "../okta/app_links.ts";
 import { parseSamlAssertion, type SamlRole } from "../okta/assertion.ts";

@@ -13,12 +13,12 @@ import { consoleDestination, federationEndpoint, getSigninToken, loginUrl } from
 import { partitionOf } from "../aws/credentials.ts";
 import { configPath, loadAwsConfigSync, type ResolvedProfile, resolveProfile } from "../config/aws_config.ts";
 import { AppError } from "../errors.ts";
-import { getOktaCredentials } from "../keyring/items.ts";
+import { getOktaCredentials } from "./store/items.ts";
 import { oktaBaseUrl } from "../okta/domain.ts";
 import type { AppContext } from "./context.ts";
 import { type CredentialRequest, getCredentials } from "./credentials.ts";
-import { openAppKeyring } from "./keyring.ts";
-import { rememberPassphrase } from "./remembered_passphrase.ts";
+import { openAppKeyring } from "./store/open_keyring.ts";
+import { rememberPassphrase } from "./store/remembered_passphrase.ts";
 
 /** What to sign in to. */
 export interface ConsoleLoginRequest {

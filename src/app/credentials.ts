@@ -14,11 +14,11 @@ import { configPath, loadAwsConfigSync, type ResolvedProfile, resolveProfile } f
 import { AppError } from "../errors.ts";
 import type { AwsCredentials } from "../aws/credentials.ts";
 import type { Keyring } from "../keyring/keyring.ts";
-import { type CachedSession, SessionCache } from "../keyring/items.ts";
+import { type CachedSession, SessionCache } from "./store/items.ts";
 import { formatDuration, parseDuration } from "../config/duration.ts";
 import type { AppContext } from "./context.ts";
-import { openAppKeyring } from "./keyring.ts";
-import { cacheKey } from "./cache_key.ts";
+import { openAppKeyring } from "./store/open_keyring.ts";
+import { cacheKey } from "./store/cache_key.ts";
 import { createLocker, lockDir } from "../fs/lock.ts";
 import { deviceCacheParts, loginLockName } from "./login_flow.ts";
 
@@ -244,7 +244,7 @@ async function defaultSessionName(
   let name = username;
   if (!name) name = await (await import("./device_login.ts")).deviceUsername(profile, keyring);
   if (!name) {
-    const { getOktaCredentials } = await import("../keyring/items.ts");
+    const { getOktaCredentials } = await import("./store/items.ts");
     name = (await getOktaCredentials(keyring, profile.credentialsKey)).Username;
   }
   const cleaned = name.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);

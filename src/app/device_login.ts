@@ -17,14 +17,14 @@ import { AppError, InteractionNeededError } from "../errors.ts";
 import type { Fetch } from "../net/fetch.ts";
 import type { ResolvedProfile } from "../config/aws_config.ts";
 import type { Keyring } from "../keyring/keyring.ts";
-import { getOktaCredentials } from "../keyring/items.ts";
+import { getOktaCredentials } from "./store/items.ts";
 import {
   getOidcTokens,
   type OidcTokens,
   oidcTokensKey,
   removeOidcTokens,
   setOidcTokens,
-} from "../keyring/oidc_tokens.ts";
+} from "./store/oidc_tokens.ts";
 import { type AwsAppLink, listAwsAppLinks } from "../okta/app_links.ts";
 import {
   type DeviceAuthorization,

@@ -13,7 +13,7 @@ import type { AppContext, Prompter } from "./context.ts";
 import { type CredentialRequest, getCredentials } from "./credentials.ts";
 import { startCredentialServer } from "./credential_server.ts";
 import { runChild } from "./exec.ts";
-import { rememberPassphrase } from "./remembered_passphrase.ts";
+import { rememberPassphrase } from "./store/remembered_passphrase.ts";
 
 /** What to run. */
 export interface ServerExecInput {

@@ -18,7 +18,7 @@ import {
   type OktaCredentials,
   SESSION_COOKIE_LABEL,
   setSecretString,
-} from "../keyring/items.ts";
+} from "./store/items.ts";
 import { authenticate, classicLogin } from "../okta/classic_login.ts";
 import { oktaBaseUrl } from "../okta/domain.ts";
 import type { AppContext } from "./context.ts";

@@ -79,7 +79,7 @@ export async function populate(ctx: AppContext, input: PopulateInput): Promise<P
   const config = await loadAwsConfig(path);
   const base = signInProfile(config, input.account);
 
-  const { openAppKeyring } = await import("./keyring.ts");
+  const { openAppKeyring } = await import("./store/open_keyring.ts");
   const { buildFetch } = await import("../net/fetch_from_env.ts");
   const { assignedRoles } = await import("./assigned_roles.ts");
   const keyring = await openAppKeyring(ctx);

@@ -17,7 +17,7 @@ import { deliverCredentials, type OutputOptions, type Stdout } from "./aws_cli_o
 import type { AppContext } from "./context.ts";
 import { chooseApp, listApps, samlForApp, signIn } from "./device_login.ts";
 import { buildFetch } from "../net/fetch_from_env.ts";
-import { openTokenKeyring } from "./keyring.ts";
+import { openTokenKeyring } from "./store/open_keyring.ts";
 import { createLocker, lockDir } from "../fs/lock.ts";
 import { type SessionLength, withLongestSession } from "./session_length.ts";
 

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { goJsonStringify } from "./go_json.ts";
-import { KeyNotFoundError, type Keyring, KeyringError } from "./keyring.ts";
+import { goJsonStringify } from "../../keyring/go_json.ts";
+import { KeyNotFoundError, type Keyring, KeyringError } from "../../keyring/keyring.ts";
 
 /** The stored tokens. */
 export interface OidcTokens {

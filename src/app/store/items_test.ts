@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
-import { AppError } from "../errors.ts";
-import { FileKeyring } from "./file.ts";
+import { AppError } from "../../errors.ts";
+import { FileKeyring } from "../../keyring/file.ts";
 import {
   type CachedSession,
   getOktaCredentials,
@@ -12,12 +12,12 @@ import {
   setSecretString,
   type WithLock,
 } from "./items.ts";
-import { KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
-import { MemoryKeyring } from "./memory.ts";
+import { KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "../../keyring/keyring.ts";
+import { MemoryKeyring } from "../../keyring/memory.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const FIXTURE_DIR = fileURLToPath(new URL("../../tests/fixtures/keyring/aws-okta-go/", import.meta.url));
+const FIXTURE_DIR = fileURLToPath(new URL("../../../tests/fixtures/keyring/aws-okta-go/", import.meta.url));
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "aws-okta-items-" });

@@ -5,9 +5,9 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import { goJsonStringify } from "./go_json.ts";
-import { KeyNotFoundError, type Keyring, KeyringError } from "./keyring.ts";
+import { AppError } from "../../errors.ts";
+import { goJsonStringify } from "../../keyring/go_json.ts";
+import { KeyNotFoundError, type Keyring, KeyringError } from "../../keyring/keyring.ts";
 
 /** Okta login credentials, stored as JSON with exactly these keys (Go aws-okta's `OktaCreds`). */
 export interface OktaCredentials {

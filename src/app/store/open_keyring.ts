@@ -5,10 +5,10 @@
  * @module
  */
 
-import { FileKeyring } from "../keyring/file.ts";
-import type { Keyring } from "../keyring/keyring.ts";
-import { openKeyring } from "../keyring/select.ts";
-import type { AppContext } from "./context.ts";
+import { FileKeyring } from "../../keyring/file.ts";
+import type { Keyring } from "../../keyring/keyring.ts";
+import { openKeyring } from "../../keyring/select.ts";
+import type { AppContext } from "../context.ts";
 
 /** Opens the keyring for this process. */
 export function openAppKeyring(ctx: AppContext): Promise<Keyring> {
@@ -39,6 +39,6 @@ export async function openTokenKeyring(ctx: AppContext): Promise<Keyring> {
     "Note: the Okta tokens are not kept (no keyring opens without a terminal here); " +
       "set AWS_OKTA_FILE_PASSPHRASE, or pick a keyring with AWS_OKTA_BACKEND, to keep them",
   );
-  const { MemoryKeyring } = await import("../keyring/memory.ts");
+  const { MemoryKeyring } = await import("../../keyring/memory.ts");
   return new MemoryKeyring();
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MemoryKeyring } from "./memory.ts";
+import { MemoryKeyring } from "../../keyring/memory.ts";
 import { getOidcTokens, oidcTokensKey, removeOidcTokens, setOidcTokens } from "./oidc_tokens.ts";
 
 Deno.test("oidc tokens: one item per org and client, round trip, removal", async () => {
