@@ -75,7 +75,7 @@ export const completionCommand = defineCommand({
 /** Loads what reading profile names needs; the names are read only if a profile is wanted. */
 async function profileLister(): Promise<() => string[]> {
   const { configPath, loadAwsConfigSync } = await import("../config/aws_config.ts");
-  const { listProfiles } = await import("../app/list_profiles.ts");
+  const { listProfiles } = await import("../app/list.ts");
   const { processEnv, homeDir } = await import("./context.ts");
   return () => {
     const config = loadAwsConfigSync(configPath(processEnv, homeDir(processEnv)));

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { CredentialRequest } from "../app/credentials.ts";
+import type { CredentialRequest } from "../app/cred_process.ts";
 import type { FlagSpec, ParsedCommand } from "./command.ts";
 
 /** The lengths STS accepts for a role session (DurationSeconds), checked before any login. */

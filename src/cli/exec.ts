@@ -67,7 +67,7 @@ export const execCommand = defineCommand({
       const { execWithCredentialServer } = await import("../app/exec_server.ts");
       return await execWithCredentialServer(ctx, { request: credentialRequest(input), command, args });
     }
-    const { getCredentials } = await import("../app/credentials.ts");
+    const { getCredentials } = await import("../app/cred_process.ts");
     const { childEnv } = await import("../aws/formats.ts");
     const { credentialVars } = await import("../app/credential_vars.ts");
     const result = await getCredentials(ctx, credentialRequest(input));

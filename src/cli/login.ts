@@ -45,7 +45,7 @@ export const loginCommand = defineCommand({
   ],
   action: async (input) => {
     const ctx = appContext(input, "tty");
-    const { consoleLogin } = await import("../app/console_login.ts");
+    const { consoleLogin } = await import("../app/login.ts");
     const result = await consoleLogin(ctx, {
       credentials: credentialRequest(input),
       oktaApp: input.flags["okta-app"] === true,

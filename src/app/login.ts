@@ -16,7 +16,7 @@ import { AppError } from "../errors.ts";
 import { getOktaCredentials } from "./store/items.ts";
 import { oktaBaseUrl } from "../okta/domain.ts";
 import type { AppContext } from "./context.ts";
-import { type CredentialRequest, getCredentials } from "./credentials.ts";
+import { type CredentialRequest, getCredentials } from "./cred_process.ts";
 import { openAppKeyring } from "./store/open_keyring.ts";
 import { rememberPassphrase } from "./store/remembered_passphrase.ts";
 

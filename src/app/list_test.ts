@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseAwsConfig } from "../config/aws_config.ts";
-import { goProfileTable, listProfiles, partialAssumeRoleProfiles, profileTable } from "./list_profiles.ts";
+import { goProfileTable, listProfiles, partialAssumeRoleProfiles, profileTable } from "./list.ts";
 
 const CONFIG = `[okta]
 aws_saml_url = home/amazon_aws/0oa1/272
