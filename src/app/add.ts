@@ -19,8 +19,8 @@ import { domainFor, oktaBaseUrl } from "../okta/domain.ts";
 import type { AppContext } from "./context.ts";
 import { buildFetch } from "../net/fetch_from_env.ts";
 import { openAppKeyring } from "./store/open_keyring.ts";
-import { DEVICE_TOKEN_KEY, optional } from "./okta_login.ts";
-import { securityKeyOpener } from "./security_key.ts";
+import { DEVICE_TOKEN_KEY, optional } from "./sign_in/okta_login.ts";
+import { securityKeyOpener } from "./sign_in/security_key_choice.ts";
 
 /** Input of `aws-okta add`; anything missing is asked for. */
 export interface AddInput {

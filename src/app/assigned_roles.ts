@@ -27,9 +27,9 @@ import { parseSamlAssertion, type SamlRole } from "../okta/assertion.ts";
 import { oktaBaseUrl } from "../okta/domain.ts";
 import { OAuthError } from "../okta/oauth.ts";
 import type { AppContext } from "./context.ts";
-import { deviceSessionIfChosen, listApps, samlForApp } from "./device_login.ts";
-import { deviceSettings } from "./login_flow.ts";
-import { classicSignIn, samlLogin } from "./okta_login.ts";
+import { deviceSessionIfChosen, listApps, samlForApp } from "./sign_in/device_login.ts";
+import { deviceSettings } from "./sign_in/login_flow.ts";
+import { classicSignIn, samlLogin } from "./sign_in/okta_login.ts";
 
 /** One AWS app with what pins a profile to it. */
 export interface AwsApp {

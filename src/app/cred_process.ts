@@ -20,7 +20,7 @@ import type { AppContext } from "./context.ts";
 import { openAppKeyring } from "./store/open_keyring.ts";
 import { cacheKey } from "./store/cache_key.ts";
 import { createLocker, lockDir } from "../fs/lock.ts";
-import { deviceCacheParts, loginLockName } from "./login_flow.ts";
+import { deviceCacheParts, loginLockName } from "./sign_in/login_flow.ts";
 
 /** What the caller asks for. TTLs come from flags or env (the profile's own are applied here). */
 export interface CredentialRequest {
@@ -178,14 +178,14 @@ async function refresh(ctx: AppContext, input: RefreshInput): Promise<ProfileCre
   for (let i = start; i < steps.length; i++) {
     const step = steps[i]!;
     if (step.kind === "saml") {
-      const { samlLogin } = await import("./okta_login.ts");
+      const { samlLogin } = await import("./sign_in/okta_login.ts");
       const { parseSamlAssertion } = await import("../okta/assertion.ts");
-      const { chooseRole } = await import("./role_choice.ts");
+      const { chooseRole } = await import("./sign_in/role_choice.ts");
       const login = await samlLogin(ctx, profile, keyring, fetch);
       username = login.username;
       const assertion = await parseSamlAssertion(login.samlResponse);
       const role = await chooseRole(assertion.roles, step.roleArn, ctx.prompter, step.roleArnFrom);
-      const { withLongestSession } = await import("./session_length.ts");
+      const { withLongestSession } = await import("./sign_in/session_length.ts");
       const length = samlSessionLength(request, profile, assertion.sessionDuration);
       checkMinTtl(minTtl, length.seconds, step.label);
       current = await withLongestSession(ctx, role.roleArn, length, (durationSeconds) => {
@@ -221,7 +221,7 @@ function samlSessionLength(
   request: CredentialRequest,
   profile: ResolvedProfile,
   sessionDuration: number | undefined,
-): import("./session_length.ts").SessionLength {
+): import("./sign_in/session_length.ts").SessionLength {
   if (request.sessionTtl !== undefined) {
     return { seconds: request.sessionTtl, userSetting: "-t/--session-ttl" };
   }
@@ -242,7 +242,7 @@ async function defaultSessionName(
   username?: string,
 ): Promise<string> {
   let name = username;
-  if (!name) name = await (await import("./device_login.ts")).deviceUsername(profile, keyring);
+  if (!name) name = await (await import("./sign_in/device_login.ts")).deviceUsername(profile, keyring);
   if (!name) {
     const { getOktaCredentials } = await import("./store/items.ts");
     name = (await getOktaCredentials(keyring, profile.credentialsKey)).Username;

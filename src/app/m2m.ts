@@ -63,7 +63,7 @@ export async function runM2m(ctx: AppContext, input: M2mInput, stdout: Stdout): 
   });
   ctx.debug(`okta: client credentials token for "${input.clientId}" (${key.alg})`);
   const { assumeRoleWithWebIdentity } = await import("../aws/sts.ts");
-  const { withLongestSession } = await import("./session_length.ts");
+  const { withLongestSession } = await import("./sign_in/session_length.ts");
   // m2m's length is the user's or okta-aws-cli's default of 1 h: a refusal names the flag.
   const length = {
     seconds: input.sessionDuration,

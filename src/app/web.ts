@@ -15,11 +15,11 @@ import { oktaBaseUrl } from "../okta/domain.ts";
 import { discoverPipeline } from "../okta/org_discovery.ts";
 import { deliverCredentials, type OutputOptions, type Stdout } from "./aws_cli_output.ts";
 import type { AppContext } from "./context.ts";
-import { chooseApp, listApps, samlForApp, signIn } from "./device_login.ts";
+import { chooseApp, listApps, samlForApp, signIn } from "./sign_in/device_login.ts";
 import { buildFetch } from "../net/fetch_from_env.ts";
 import { openTokenKeyring } from "./store/open_keyring.ts";
 import { createLocker, lockDir } from "../fs/lock.ts";
-import { type SessionLength, withLongestSession } from "./session_length.ts";
+import { type SessionLength, withLongestSession } from "./sign_in/session_length.ts";
 
 /** What `web` was asked for (flags, OKTA_AWSCLI_* variables and okta.yaml merged). */
 export interface WebInput {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseAwsConfig, resolveProfile } from "../config/aws_config.ts";
+import { parseAwsConfig, resolveProfile } from "../../config/aws_config.ts";
 import { deviceCacheParts, deviceSettings, loginLockName, mayUseDeviceFlow } from "./login_flow.ts";
 
 const CONFIG = `[okta]

@@ -11,11 +11,11 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import type { SecurityKey, SecurityKeyOpener } from "../okta/factors/security_key.ts";
-import type { AppContext } from "./context.ts";
+import { AppError } from "../../errors.ts";
+import type { SecurityKey, SecurityKeyOpener } from "../../okta/factors/security_key.ts";
+import type { AppContext } from "../context.ts";
 
-type SoftwareKeyModule = typeof import("../fido/software_key.ts");
+type SoftwareKeyModule = typeof import("../../fido/software_key.ts");
 
 /** The environment variable that selects the software key (testing only). */
 export const SOFTWARE_KEY_ENV = "AWS_OKTA_FIDO_SOFTWARE_KEY";
@@ -34,8 +34,8 @@ export function securityKeyOpener(ctx: AppContext): SecurityKeyOpener {
       return await SoftwareSecurityKey.load(software);
     }
     const [{ loadLibfido2 }, { UsbSecurityKey }] = await Promise.all([
-      import("../fido/libfido2.ts"),
-      import("../fido/usb_key.ts"),
+      import("../../fido/libfido2.ts"),
+      import("../../fido/usb_key.ts"),
     ]);
     const api = loadLibfido2(ctx.env.get(LIBFIDO2_ENV) || undefined);
     ctx.debug("fido: libfido2 loaded");
@@ -49,7 +49,7 @@ export function securityKeyOpener(ctx: AppContext): SecurityKeyOpener {
 /** The software key's module, present only when running from the sources (see the module doc). */
 async function importSoftwareKey(): Promise<SoftwareKeyModule> {
   // Not a string literal: bundlers and `deno compile` leave the module out.
-  const specifier = new URL(["..", "fido", "software_key.ts"].join("/"), import.meta.url).href;
+  const specifier = new URL(["..", "..", "fido", "software_key.ts"].join("/"), import.meta.url).href;
   try {
     return await import(specifier) as SoftwareKeyModule;
   } catch (error) {

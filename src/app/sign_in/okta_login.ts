@@ -7,10 +7,10 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import type { Fetch } from "../net/fetch.ts";
-import type { ResolvedProfile } from "../config/aws_config.ts";
-import { type Keyring, KeyringError } from "../keyring/keyring.ts";
+import { AppError } from "../../errors.ts";
+import type { Fetch } from "../../net/fetch.ts";
+import type { ResolvedProfile } from "../../config/aws_config.ts";
+import { type Keyring, KeyringError } from "../../keyring/keyring.ts";
 import {
   DEVICE_TOKEN_LABEL,
   getOktaCredentials,
@@ -18,11 +18,11 @@ import {
   type OktaCredentials,
   SESSION_COOKIE_LABEL,
   setSecretString,
-} from "./store/items.ts";
-import { authenticate, classicLogin } from "../okta/classic_login.ts";
-import { oktaBaseUrl } from "../okta/domain.ts";
-import type { AppContext } from "./context.ts";
-import { securityKeyOpener } from "./security_key.ts";
+} from "../store/items.ts";
+import { authenticate, classicLogin } from "../../okta/classic_login.ts";
+import { oktaBaseUrl } from "../../okta/domain.ts";
+import type { AppContext } from "../context.ts";
+import { securityKeyOpener } from "./security_key_choice.ts";
 
 /** The keyring item holding Okta's device token cookie (shared by all accounts, as in aws-okta). */
 export const DEVICE_TOKEN_KEY = "okta-device-token-cookie";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { AppError } from "../errors.ts";
-import { StsError } from "../aws/sts_errors.ts";
-import type { AppContext } from "./context.ts";
+import { AppError } from "../../errors.ts";
+import { StsError } from "../../aws/sts_errors.ts";
+import type { AppContext } from "../context.ts";
 import { REMEMBER_MS, withLongestSession } from "./session_length.ts";
 
 const ROLE = "arn:aws:iam::123456789012:role/Engineer";

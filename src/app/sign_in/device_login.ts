@@ -13,30 +13,30 @@
  * @module
  */
 
-import { AppError, InteractionNeededError } from "../errors.ts";
-import type { Fetch } from "../net/fetch.ts";
-import type { ResolvedProfile } from "../config/aws_config.ts";
-import type { Keyring } from "../keyring/keyring.ts";
-import { getOktaCredentials } from "./store/items.ts";
+import { AppError, InteractionNeededError } from "../../errors.ts";
+import type { Fetch } from "../../net/fetch.ts";
+import type { ResolvedProfile } from "../../config/aws_config.ts";
+import type { Keyring } from "../../keyring/keyring.ts";
+import { getOktaCredentials } from "../store/items.ts";
 import {
   getOidcTokens,
   type OidcTokens,
   oidcTokensKey,
   removeOidcTokens,
   setOidcTokens,
-} from "./store/oidc_tokens.ts";
-import { type AwsAppLink, listAwsAppLinks } from "../okta/app_links.ts";
+} from "../store/oidc_tokens.ts";
+import { type AwsAppLink, listAwsAppLinks } from "../../okta/app_links.ts";
 import {
   type DeviceAuthorization,
   pollDeviceToken,
   startDeviceAuthorization,
-} from "../okta/device_authorization.ts";
-import { oktaBaseUrl } from "../okta/domain.ts";
-import { OAuthError, type TokenSet, unverifiedClaims } from "../okta/oauth.ts";
-import { exchangeWebSsoToken, isStaleSubject, refreshTokens } from "../okta/oidc_grants.ts";
-import { discoverPipeline } from "../okta/org_discovery.ts";
-import { redeemWebSsoToken } from "../okta/web_sso.ts";
-import type { AppContext } from "./context.ts";
+} from "../../okta/device_authorization.ts";
+import { oktaBaseUrl } from "../../okta/domain.ts";
+import { OAuthError, type TokenSet, unverifiedClaims } from "../../okta/oauth.ts";
+import { exchangeWebSsoToken, isStaleSubject, refreshTokens } from "../../okta/oidc_grants.ts";
+import { discoverPipeline } from "../../okta/org_discovery.ts";
+import { redeemWebSsoToken } from "../../okta/web_sso.ts";
+import type { AppContext } from "../context.ts";
 import { type DeviceSettings, deviceSettings, mayUseDeviceFlow } from "./login_flow.ts";
 
 /** Where and as whom to sign in with the device flow. */
@@ -279,11 +279,11 @@ async function deviceAuthorization(
   ctx.prompter.say(`To sign in to Okta, open this page and confirm the code ${authorization.userCode}:`);
   ctx.prompter.say(`  ${url}`);
   if (options.qrCode) {
-    const { qrCodeText } = await import("../ui/qr_code.ts");
+    const { qrCodeText } = await import("../../ui/qr_code.ts");
     ctx.prompter.say((await qrCodeText(url)).replace(/\n$/, ""));
   }
   if (options.openBrowser) {
-    const { openBrowser } = await import("../ui/browser.ts");
+    const { openBrowser } = await import("../../ui/browser.ts");
     openBrowser(url, options.openBrowserCommand, (message) => ctx.prompter.say(`Note: ${message}`));
   }
   const cap = Number(ctx.env.get("AWS_OKTA_POLL_INTERVAL_MS") ?? "");

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import type { Prompter } from "./context.ts";
+import { AppError } from "../../errors.ts";
+import type { Prompter } from "../context.ts";
 
 /** A role/provider pair from the SAML assertion. */
 export interface RoleChoice {

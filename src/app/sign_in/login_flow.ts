@@ -15,8 +15,8 @@
  * @module
  */
 
-import type { ResolvedProfile } from "../config/aws_config.ts";
-import { AppError } from "../errors.ts";
+import type { ResolvedProfile } from "../../config/aws_config.ts";
+import { AppError } from "../../errors.ts";
 
 /** The configured flow. */
 export type LoginFlow = "classic" | "device" | "auto";
