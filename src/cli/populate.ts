@@ -67,7 +67,7 @@ export const populateCommand = defineCommand({
   ],
   action: async (input) => {
     const ctx = appContext(input, "tty");
-    const { populate } = await import("../app/populate.ts");
+    const { populate } = await import("../app/populate/populate.ts");
     const text = (name: string) =>
       typeof input.flags[name] === "string" && input.flags[name] !== ""
         ? input.flags[name] as string

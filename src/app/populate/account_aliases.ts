@@ -7,11 +7,11 @@
  * @module
  */
 
-import { roleParts } from "./populate_names.ts";
+import { roleParts } from "./names.ts";
 import type { AppRoles } from "./assigned_roles.ts";
-import type { AppContext } from "./context.ts";
-import { AppError } from "../errors.ts";
-import type { Fetch } from "../net/fetch.ts";
+import type { AppContext } from "../context.ts";
+import { AppError } from "../../errors.ts";
+import type { Fetch } from "../../net/fetch.ts";
 
 /** Account id → alias, for the accounts that have one and let us read it. */
 export async function accountAliases(
@@ -20,8 +20,8 @@ export async function accountAliases(
   apps: readonly AppRoles[],
   region: string | undefined,
 ): Promise<Map<string, string>> {
-  const sts = await import("../aws/sts.ts");
-  const { listAccountAliases } = await import("../aws/iam.ts");
+  const sts = await import("../../aws/sts.ts");
+  const { listAccountAliases } = await import("../../aws/iam.ts");
   const aliases = new Map<string, string>();
   const tried = new Set<string>();
   for (const { roles, samlResponse } of apps) {

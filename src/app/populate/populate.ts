@@ -13,23 +13,17 @@
  * @module
  */
 
-import { configPath, loadAwsConfig, type ResolvedProfile, resolveProfile } from "../config/aws_config.ts";
-import type { AwsConfig } from "../config/aws_config.ts";
+import { configPath, loadAwsConfig, type ResolvedProfile, resolveProfile } from "../../config/aws_config.ts";
+import type { AwsConfig } from "../../config/aws_config.ts";
 import {
   applyPopulatedProfiles,
   type ProfileChange,
   type WantedProfile,
-} from "../config/populated_profiles.ts";
-import { AppError, UsageError } from "../errors.ts";
-import type { AppContext } from "./context.ts";
-import { lockDir } from "../fs/lock.ts";
-import {
-  checkNaming,
-  DEFAULT_NAME_TEMPLATE,
-  profileNames,
-  roleParts,
-  type RoleToName,
-} from "./populate_names.ts";
+} from "../../config/populated_profiles.ts";
+import { AppError, UsageError } from "../../errors.ts";
+import type { AppContext } from "../context.ts";
+import { lockDir } from "../../fs/lock.ts";
+import { checkNaming, DEFAULT_NAME_TEMPLATE, profileNames, roleParts, type RoleToName } from "./names.ts";
 
 /** What `aws-okta populate` was asked. */
 export interface PopulateInput {
@@ -79,8 +73,8 @@ export async function populate(ctx: AppContext, input: PopulateInput): Promise<P
   const config = await loadAwsConfig(path);
   const base = signInProfile(config, input.account);
 
-  const { openAppKeyring } = await import("./store/open_keyring.ts");
-  const { buildFetch } = await import("../net/fetch_from_env.ts");
+  const { openAppKeyring } = await import("../store/open_keyring.ts");
+  const { buildFetch } = await import("../../net/fetch_from_env.ts");
   const { assignedRoles } = await import("./assigned_roles.ts");
   const keyring = await openAppKeyring(ctx);
   const fetch = await buildFetch(ctx);
@@ -151,7 +145,7 @@ export async function populate(ctx: AppContext, input: PopulateInput): Promise<P
   if (input.dryRun) {
     apply(await readText(path));
   } else {
-    const { updateTextFile } = await import("./ini_file.ts");
+    const { updateTextFile } = await import("../ini_file.ts");
     ({ written } = await updateTextFile({ path, lockDir: lockDir(ctx.env, ctx.home) }, apply));
   }
   const result = edit!;
@@ -180,7 +174,7 @@ async function readText(path: string): Promise<string> {
     return await Deno.readTextFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return "";
-    const { fileError } = await import("./ini_file.ts");
+    const { fileError } = await import("../ini_file.ts");
     throw fileError(path, "read", error);
   }
 }

@@ -10,8 +10,8 @@
  * @module
  */
 
-import { accountOf, roleNameOf } from "../aws/credentials.ts";
-import { AppError, UsageError } from "../errors.ts";
+import { accountOf, roleNameOf } from "../../aws/credentials.ts";
+import { AppError, UsageError } from "../../errors.ts";
 
 /** The default name template. */
 export const DEFAULT_NAME_TEMPLATE = "{account}-{role}";

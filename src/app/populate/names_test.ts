@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { AppError, UsageError } from "../errors.ts";
-import { checkNaming, DEFAULT_NAME_TEMPLATE, profileNames, roleParts, slug } from "./populate_names.ts";
+import { AppError, UsageError } from "../../errors.ts";
+import { checkNaming, DEFAULT_NAME_TEMPLATE, profileNames, roleParts, slug } from "./names.ts";
 
 const naming = { prefix: "", template: DEFAULT_NAME_TEMPLATE };
 

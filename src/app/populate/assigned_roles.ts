@@ -17,19 +17,19 @@
  * @module
  */
 
-import type { ResolvedProfile } from "../config/aws_config.ts";
-import { AppError } from "../errors.ts";
-import type { Keyring } from "../keyring/keyring.ts";
-import { getOktaCredentials, getSecretString } from "./store/items.ts";
-import type { Fetch } from "../net/fetch.ts";
-import { type AwsAppLink, isSignedOut, listAwsAppLinks } from "../okta/app_links.ts";
-import { parseSamlAssertion, type SamlRole } from "../okta/assertion.ts";
-import { oktaBaseUrl } from "../okta/domain.ts";
-import { OAuthError } from "../okta/oauth.ts";
-import type { AppContext } from "./context.ts";
-import { deviceSessionIfChosen, listApps, samlForApp } from "./sign_in/device_login.ts";
-import { deviceSettings } from "./sign_in/login_flow.ts";
-import { classicSignIn, samlLogin } from "./sign_in/okta_login.ts";
+import type { ResolvedProfile } from "../../config/aws_config.ts";
+import { AppError } from "../../errors.ts";
+import type { Keyring } from "../../keyring/keyring.ts";
+import { getOktaCredentials, getSecretString } from "../store/items.ts";
+import type { Fetch } from "../../net/fetch.ts";
+import { type AwsAppLink, isSignedOut, listAwsAppLinks } from "../../okta/app_links.ts";
+import { parseSamlAssertion, type SamlRole } from "../../okta/assertion.ts";
+import { oktaBaseUrl } from "../../okta/domain.ts";
+import { OAuthError } from "../../okta/oauth.ts";
+import type { AppContext } from "../context.ts";
+import { deviceSessionIfChosen, listApps, samlForApp } from "../sign_in/device_login.ts";
+import { deviceSettings } from "../sign_in/login_flow.ts";
+import { classicSignIn, samlLogin } from "../sign_in/okta_login.ts";
 
 /** One AWS app with what pins a profile to it. */
 export interface AwsApp {
