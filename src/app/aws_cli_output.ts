@@ -22,7 +22,7 @@ import { envVarLines, processCredentialsJson } from "../aws/okta_aws_cli_formats
 import type { AppContext } from "./context.ts";
 import { writeCredentialsFile } from "./credentials_file.ts";
 import { lockDir } from "../fs/lock.ts";
-import { runChild } from "./exec.ts";
+import { runChild } from "./exec/exec.ts";
 
 /** okta-aws-cli's output formats. */
 export const OUTPUT_FORMATS = ["env-var", "aws-credentials", "process-credentials", "noop"] as const;

@@ -36,7 +36,7 @@ export const envCommand = defineCommand({
   action: async (input) => {
     const ctx = appContext(input, "tty");
     const { getCredentials } = await import("../app/cred_process.ts");
-    const { credentialVars } = await import("../app/credential_vars.ts");
+    const { credentialVars } = await import("../app/exec/credential_vars.ts");
     const result = await getCredentials(ctx, credentialRequest(input));
     const vars = credentialVars(result);
     const shell = typeof input.flags["shell"] === "string" ? input.flags["shell"] as Shell : "sh";

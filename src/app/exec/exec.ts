@@ -5,8 +5,8 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import { findProgram } from "../fs/find_program.ts";
+import { AppError } from "../../errors.ts";
+import { findProgram } from "../../fs/find_program.ts";
 
 /** What to run. */
 export interface ChildSpec {

@@ -11,9 +11,9 @@
  * @module
  */
 
-import type { AwsCredentials } from "../aws/credentials.ts";
-import { containerCredentialsJson } from "../aws/container_credentials.ts";
-import { AppError } from "../errors.ts";
+import type { AwsCredentials } from "../../aws/credentials.ts";
+import { containerCredentialsJson } from "../../aws/container_credentials.ts";
+import { AppError } from "../../errors.ts";
 
 /** Options for {@linkcode startCredentialServer}. */
 export interface CredentialServerOptions {

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { credentialEnv } from "../aws/formats.ts";
-import type { ProfileCredentials } from "./cred_process.ts";
+import { credentialEnv } from "../../aws/formats.ts";
+import type { ProfileCredentials } from "../cred_process.ts";
 
 /** AWS_ACCESS_KEY_ID & co. for a use-case result, with the profile's region and assumed role. */
 export function credentialVars(result: ProfileCredentials): Record<string, string> {

@@ -6,14 +6,14 @@
  * @module
  */
 
-import { childEnv } from "../aws/formats.ts";
+import { childEnv } from "../../aws/formats.ts";
 import { credentialVars } from "./credential_vars.ts";
-import { AppError, formatError, InteractionNeededError } from "../errors.ts";
-import type { AppContext, Prompter } from "./context.ts";
-import { type CredentialRequest, getCredentials } from "./cred_process.ts";
+import { AppError, formatError, InteractionNeededError } from "../../errors.ts";
+import type { AppContext, Prompter } from "../context.ts";
+import { type CredentialRequest, getCredentials } from "../cred_process.ts";
 import { startCredentialServer } from "./credential_server.ts";
 import { runChild } from "./exec.ts";
-import { rememberPassphrase } from "./store/remembered_passphrase.ts";
+import { rememberPassphrase } from "../store/remembered_passphrase.ts";
 
 /** What to run. */
 export interface ServerExecInput {

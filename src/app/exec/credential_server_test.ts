@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { AwsCredentials } from "../aws/credentials.ts";
-import { AppError } from "../errors.ts";
+import type { AwsCredentials } from "../../aws/credentials.ts";
+import { AppError } from "../../errors.ts";
 import { startCredentialServer } from "./credential_server.ts";
 
 function creds(n: number): AwsCredentials {
