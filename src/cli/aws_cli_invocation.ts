@@ -10,7 +10,7 @@
 
 import { UsageError } from "../errors.ts";
 import type { AppContext } from "../app/context.ts";
-import type { OutputOptions } from "../app/aws_cli_output.ts";
+import type { OutputOptions } from "../app/okta_aws_cli/aws_cli_output.ts";
 import type { OktaYaml } from "../config/okta_yaml.ts";
 import {
   type CliMode,

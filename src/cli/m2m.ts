@@ -107,7 +107,7 @@ export async function runM2mCommand(input: ParsedCommand, mode: CliMode): Promis
     });
   }
   const keyId = read.string("key-id");
-  const { runM2m } = await import("../app/m2m.ts");
+  const { runM2m } = await import("../app/okta_aws_cli/m2m.ts");
   return await runM2m(ctx, {
     orgDomain,
     clientId,

@@ -109,7 +109,7 @@ export async function runWebCommand(input: ParsedCommand, mode: CliMode): Promis
   const idp = read.string("aws-iam-idp");
   const role = read.string("aws-iam-role");
   const duration = read.integer("aws-session-duration") ?? read.integer("session-duration");
-  const { runWeb } = await import("../app/web.ts");
+  const { runWeb } = await import("../app/okta_aws_cli/web.ts");
   return await runWeb(ctx, {
     orgDomain,
     clientId,

@@ -7,19 +7,19 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import type { AwsCredentials } from "../aws/credentials.ts";
-import { labelFor, type OktaYaml, resolveLabel } from "../config/okta_yaml.ts";
-import type { SamlAssertion, SamlRole } from "../okta/assertion.ts";
-import { oktaBaseUrl } from "../okta/domain.ts";
-import { discoverPipeline } from "../okta/org_discovery.ts";
+import { AppError } from "../../errors.ts";
+import type { AwsCredentials } from "../../aws/credentials.ts";
+import { labelFor, type OktaYaml, resolveLabel } from "../../config/okta_yaml.ts";
+import type { SamlAssertion, SamlRole } from "../../okta/assertion.ts";
+import { oktaBaseUrl } from "../../okta/domain.ts";
+import { discoverPipeline } from "../../okta/org_discovery.ts";
 import { deliverCredentials, type OutputOptions, type Stdout } from "./aws_cli_output.ts";
-import type { AppContext } from "./context.ts";
-import { chooseApp, listApps, samlForApp, signIn } from "./sign_in/device_login.ts";
-import { buildFetch } from "../net/fetch_from_env.ts";
-import { openTokenKeyring } from "./store/open_keyring.ts";
-import { createLocker, lockDir } from "../fs/lock.ts";
-import { type SessionLength, withLongestSession } from "./sign_in/session_length.ts";
+import type { AppContext } from "../context.ts";
+import { chooseApp, listApps, samlForApp, signIn } from "../sign_in/device_login.ts";
+import { buildFetch } from "../../net/fetch_from_env.ts";
+import { openTokenKeyring } from "../store/open_keyring.ts";
+import { createLocker, lockDir } from "../../fs/lock.ts";
+import { type SessionLength, withLongestSession } from "../sign_in/session_length.ts";
 
 /** What `web` was asked for (flags, OKTA_AWSCLI_* variables and okta.yaml merged). */
 export interface WebInput {
@@ -86,8 +86,8 @@ export async function runWeb(ctx: AppContext, input: WebInput, stdout: Stdout): 
       ? apps.map((app) => app.id)
       : [(await chooseApp(ctx, apps)).id];
   }
-  const sts = await import("../aws/sts.ts");
-  const { parseSamlAssertion } = await import("../okta/assertion.ts");
+  const sts = await import("../../aws/sts.ts");
+  const { parseSamlAssertion } = await import("../../okta/assertion.ts");
   const stsCtx = { fetch, env: ctx.env, debug: ctx.debug, ...(input.region ? { region: input.region } : {}) };
   for (const appId of appIds) {
     const samlResponse = await samlForApp(ctx, session, appId);

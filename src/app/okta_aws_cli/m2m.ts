@@ -6,13 +6,13 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import { clientCredentialsToken } from "../okta/client_credentials.ts";
-import { oktaBaseUrl } from "../okta/domain.ts";
-import { importPrivateKey } from "../okta/private_key.ts";
+import { AppError } from "../../errors.ts";
+import { clientCredentialsToken } from "../../okta/client_credentials.ts";
+import { oktaBaseUrl } from "../../okta/domain.ts";
+import { importPrivateKey } from "../../okta/private_key.ts";
 import { deliverCredentials, type OutputOptions, type Stdout } from "./aws_cli_output.ts";
-import type { AppContext } from "./context.ts";
-import { buildFetch } from "../net/fetch_from_env.ts";
+import type { AppContext } from "../context.ts";
+import { buildFetch } from "../../net/fetch_from_env.ts";
 
 /** What `m2m` was asked for. */
 export interface M2mInput {
@@ -62,8 +62,8 @@ export async function runM2m(ctx: AppContext, input: M2mInput, stdout: Stdout): 
     ...(input.keyId ? { keyId: input.keyId } : {}),
   });
   ctx.debug(`okta: client credentials token for "${input.clientId}" (${key.alg})`);
-  const { assumeRoleWithWebIdentity } = await import("../aws/sts.ts");
-  const { withLongestSession } = await import("./sign_in/session_length.ts");
+  const { assumeRoleWithWebIdentity } = await import("../../aws/sts.ts");
+  const { withLongestSession } = await import("../sign_in/session_length.ts");
   // m2m's length is the user's or okta-aws-cli's default of 1 h: a refusal names the flag.
   const length = {
     seconds: input.sessionDuration,

@@ -16,13 +16,13 @@
  * @module
  */
 
-import type { AwsCredentials } from "../aws/credentials.ts";
-import { childEnv, exportLines } from "../aws/formats.ts";
-import { envVarLines, processCredentialsJson } from "../aws/okta_aws_cli_formats.ts";
-import type { AppContext } from "./context.ts";
-import { writeCredentialsFile } from "./credentials_file.ts";
-import { lockDir } from "../fs/lock.ts";
-import { runChild } from "./exec/exec.ts";
+import type { AwsCredentials } from "../../aws/credentials.ts";
+import { childEnv, exportLines } from "../../aws/formats.ts";
+import { envVarLines, processCredentialsJson } from "../../aws/okta_aws_cli_formats.ts";
+import type { AppContext } from "../context.ts";
+import { writeCredentialsFile } from "../credentials_file.ts";
+import { lockDir } from "../../fs/lock.ts";
+import { runChild } from "../exec/exec.ts";
 
 /** okta-aws-cli's output formats. */
 export const OUTPUT_FORMATS = ["env-var", "aws-credentials", "process-credentials", "noop"] as const;
