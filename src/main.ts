@@ -8,7 +8,7 @@
  */
 
 import { AppError, formatError, oneLine, UsageError } from "./errors.ts";
-import { parseCommandLine } from "./cli/parse.ts";
+import { parseCommandLine } from "./cli/framework/parse.ts";
 import { rootCommand } from "./cli/root.ts";
 import { processEnv } from "./cli/context.ts";
 import { writeStderr, writeStdout } from "./cli/output.ts";

@@ -13,7 +13,7 @@
  */
 
 import { UsageError } from "../errors.ts";
-import type { ArgSpec, FlagSpec, FlagValue, ParsedCommand } from "./command.ts";
+import type { ArgSpec, FlagSpec, FlagValue, ParsedCommand } from "./framework/command.ts";
 import type { OutputStyle } from "../app/okta_aws_cli/aws_cli_output.ts";
 
 /** The positional arguments of `web` and `m2m`: the command `--exec` runs. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { parseCommandLine } from "./parse.ts";
+import { parseCommandLine } from "./framework/parse.ts";
 import { rootCommand } from "./root.ts";
-import type { ParsedCommand } from "./command.ts";
+import type { ParsedCommand } from "./framework/command.ts";
 import { credentialsFileOf, execCommandOf, flagReader, formatOf } from "./aws_cli_flags.ts";
 
 function parse(argv: string[], env: Record<string, string> = {}): ParsedCommand {

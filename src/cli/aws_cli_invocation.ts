@@ -20,7 +20,7 @@ import {
   flagReader,
   formatOf,
 } from "./aws_cli_flags.ts";
-import type { ParsedCommand } from "./command.ts";
+import type { ParsedCommand } from "./framework/command.ts";
 import { appContext, homeDir, processEnv } from "./context.ts";
 
 /** The shared start of a `web` or `m2m` run. */

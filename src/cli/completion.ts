@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { type CommandSpec, defineCommand } from "./command.ts";
+import { type CommandSpec, defineCommand } from "./framework/command.ts";
 import { writeStdout } from "./output.ts";
 
 /** Shells with a completion script. The scripts themselves load only when asked for. */
@@ -23,7 +23,7 @@ const suggestCommand = defineCommand({
   args: [{ name: "words", variadic: true, description: "The words before it, after --" }],
   passthrough: true,
   action: async (input) => {
-    const { completeWords, formatCompletion } = await import("./complete_words.ts");
+    const { completeWords, formatCompletion } = await import("./framework/complete_words.ts");
     const { rootCommand } = await import("./root.ts");
     const current = typeof input.flags["current"] === "string" ? input.flags["current"] : "";
     const { BACKENDS } = await import("../keyring/select.ts");

@@ -14,7 +14,7 @@
  */
 
 import { AWS_CLI_ARGS, type CliMode } from "./aws_cli_flags.ts";
-import { defineCommand, type FlagSpec } from "./command.ts";
+import { defineCommand, type FlagSpec } from "./framework/command.ts";
 import { m2mCommand, runM2mCommand } from "./m2m.ts";
 import { GLOBAL_FLAGS } from "./root.ts";
 import { runWebCommand, webCommand } from "./web.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { validateCommand } from "./command.ts";
-import { parseCommandLine } from "./parse.ts";
+import { validateCommand } from "./framework/command.ts";
+import { parseCommandLine } from "./framework/parse.ts";
 import { rootCommand } from "./root.ts";
 import { cliModeOf, oktaAwsCliArgv, oktaAwsCliRoot, oktaAwsCliVersionText } from "./okta_aws_cli.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { defineCommand, type FlagSpec } from "./command.ts";
+import { defineCommand, type FlagSpec } from "./framework/command.ts";
 import { addCommand } from "./add.ts";
 import { backendsCommand } from "./backends.ts";
 import { credProcessCommand } from "./cred_process.ts";

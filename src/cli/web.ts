@@ -7,7 +7,7 @@
 
 import { UsageError } from "../errors.ts";
 import { AWS_CLI_ARGS, AWS_CLI_FLAGS, type CliMode } from "./aws_cli_flags.ts";
-import { defineCommand, type ParsedCommand } from "./command.ts";
+import { defineCommand, type ParsedCommand } from "./framework/command.ts";
 import { writeStdout } from "./output.ts";
 
 const USAGE = "aws-okta web [flags] [--exec -- <command> [args...]]";

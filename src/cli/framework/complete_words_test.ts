@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { completeWords, type Completion, formatCompletion } from "./complete_words.ts";
-import { rootCommand } from "./root.ts";
+import { rootCommand } from "../root.ts";
 
 const sources = { profiles: () => ["dev", "prod-admin"], backends: ["file", "pass"] };
 

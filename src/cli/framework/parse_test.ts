@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../../errors.ts";
 import { defineCommand, type FlagSpec, type ParsedCommand } from "./command.ts";
 import { renderHelp, usageLine } from "./help.ts";
 import { editDistance, parseBool, parseCommandLine, type ParseResult, suggest } from "./parse.ts";

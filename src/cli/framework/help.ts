@@ -6,7 +6,7 @@
  * @module
  */
 
-import { formatDuration } from "../config/duration.ts";
+import { formatDuration } from "../../config/duration.ts";
 import { type CommandSpec, findCommand, flagsInScope, type FlagSpec } from "./command.ts";
 
 const WIDTH = 100;

@@ -12,8 +12,8 @@
  * @module
  */
 
-import { UsageError } from "../errors.ts";
-import { formatDuration, parseDuration } from "../config/duration.ts";
+import { UsageError } from "../../errors.ts";
+import { formatDuration, parseDuration } from "../../config/duration.ts";
 import {
   type CommandSpec,
   findSubcommand,
