@@ -102,7 +102,7 @@ demo: $(DENO_DEP)
 	$(DENO) run -P=test --quiet tests/demo.ts
 
 # The launcher passes its own name ($0) in AWS_OKTA_ARGV0: run through the okta-aws-cli link, aws-okta
-# answers as okta-aws-cli (src/cli/okta_aws_cli.ts).
+# answers as okta-aws-cli (src/cli/okta_aws_cli/entry.ts).
 # The launcher runs a code-split bundle of src/main.ts with the same permission set (-P=aws-okta in
 # deno.json) as the compiled binary, and a copy of the pinned Deno, so it works with no deno on PATH.
 # Why a bundle: the cred-process cache hit must start nearly as fast as an empty `deno run`. A bundle

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { validateCommand } from "./framework/command.ts";
-import { parseCommandLine } from "./framework/parse.ts";
-import { rootCommand } from "./root.ts";
-import { cliModeOf, oktaAwsCliArgv, oktaAwsCliRoot, oktaAwsCliVersionText } from "./okta_aws_cli.ts";
+import { validateCommand } from "../framework/command.ts";
+import { parseCommandLine } from "../framework/parse.ts";
+import { rootCommand } from "../root.ts";
+import { cliModeOf, oktaAwsCliArgv, oktaAwsCliRoot, oktaAwsCliVersionText } from "./entry.ts";
 
 function parse(argv: string[], env: Record<string, string> = {}) {
   return parseCommandLine(oktaAwsCliRoot, oktaAwsCliArgv(argv), { get: (name) => env[name] });

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { UsageError } from "../errors.ts";
-import { AWS_CLI_ARGS, AWS_CLI_FLAGS, type CliMode } from "./aws_cli_flags.ts";
-import { defineCommand, type ParsedCommand } from "./framework/command.ts";
-import { writeStdout } from "./output.ts";
+import { UsageError } from "../../errors.ts";
+import { AWS_CLI_ARGS, AWS_CLI_FLAGS, type CliMode } from "./flags.ts";
+import { defineCommand, type ParsedCommand } from "../framework/command.ts";
+import { writeStdout } from "../output.ts";
 
 const USAGE = "aws-okta web [flags] [--exec -- <command> [args...]]";
 
@@ -92,7 +92,7 @@ export const webCommand = defineCommand({
 export async function runWebCommand(input: ParsedCommand, mode: CliMode): Promise<number> {
   // okta-aws-cli takes web as its default command: its users type neither name.
   const usage = mode === "okta-aws-cli" ? USAGE.replace("aws-okta web", "okta-aws-cli [web]") : USAGE;
-  const { startAwsCliCommand } = await import("./aws_cli_invocation.ts");
+  const { startAwsCliCommand } = await import("./invocation.ts");
   const { ctx, read, yaml, orgDomain, clientId, region, exec, shortUserAgent, output } =
     await startAwsCliCommand(
       input,
@@ -109,7 +109,7 @@ export async function runWebCommand(input: ParsedCommand, mode: CliMode): Promis
   const idp = read.string("aws-iam-idp");
   const role = read.string("aws-iam-role");
   const duration = read.integer("aws-session-duration") ?? read.integer("session-duration");
-  const { runWeb } = await import("../app/okta_aws_cli/web.ts");
+  const { runWeb } = await import("../../app/okta_aws_cli/web.ts");
   return await runWeb(ctx, {
     orgDomain,
     clientId,

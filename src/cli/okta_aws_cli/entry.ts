@@ -13,10 +13,10 @@
  * @module
  */
 
-import { AWS_CLI_ARGS, type CliMode } from "./aws_cli_flags.ts";
-import { defineCommand, type FlagSpec } from "./framework/command.ts";
+import { AWS_CLI_ARGS, type CliMode } from "./flags.ts";
+import { defineCommand, type FlagSpec } from "../framework/command.ts";
 import { m2mCommand, runM2mCommand } from "./m2m.ts";
-import { GLOBAL_FLAGS } from "./root.ts";
+import { GLOBAL_FLAGS } from "../root.ts";
 import { runWebCommand, webCommand } from "./web.ts";
 
 /** The name that switches on okta-aws-cli mode. */

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { parseCommandLine } from "./framework/parse.ts";
-import { rootCommand } from "./root.ts";
-import type { ParsedCommand } from "./framework/command.ts";
-import { credentialsFileOf, execCommandOf, flagReader, formatOf } from "./aws_cli_flags.ts";
+import { parseCommandLine } from "../framework/parse.ts";
+import { rootCommand } from "../root.ts";
+import type { ParsedCommand } from "../framework/command.ts";
+import { credentialsFileOf, execCommandOf, flagReader, formatOf } from "./flags.ts";
 
 function parse(argv: string[], env: Record<string, string> = {}): ParsedCommand {
   const result = parseCommandLine(rootCommand, argv, { get: (name) => env[name] });

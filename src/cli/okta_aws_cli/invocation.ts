@@ -8,10 +8,10 @@
  * @module
  */
 
-import { UsageError } from "../errors.ts";
-import type { AppContext } from "../app/context.ts";
-import type { OutputOptions } from "../app/okta_aws_cli/aws_cli_output.ts";
-import type { OktaYaml } from "../config/okta_yaml.ts";
+import { UsageError } from "../../errors.ts";
+import type { AppContext } from "../../app/context.ts";
+import type { OutputOptions } from "../../app/okta_aws_cli/aws_cli_output.ts";
+import type { OktaYaml } from "../../config/okta_yaml.ts";
 import {
   type CliMode,
   credentialsFileOf,
@@ -19,9 +19,9 @@ import {
   type FlagReader,
   flagReader,
   formatOf,
-} from "./aws_cli_flags.ts";
-import type { ParsedCommand } from "./framework/command.ts";
-import { appContext, homeDir, processEnv } from "./context.ts";
+} from "./flags.ts";
+import type { ParsedCommand } from "../framework/command.ts";
+import { appContext, homeDir, processEnv } from "../context.ts";
 
 /** The shared start of a `web` or `m2m` run. */
 export interface AwsCliInvocation {
@@ -45,7 +45,7 @@ export async function startAwsCliCommand(
   usage: string,
   mode: CliMode,
 ): Promise<AwsCliInvocation> {
-  const { loadOktaYaml, oktaYamlPath } = await import("../config/okta_yaml.ts");
+  const { loadOktaYaml, oktaYamlPath } = await import("../../config/okta_yaml.ts");
   const home = homeDir(processEnv);
   const yaml = await loadOktaYaml(oktaYamlPath(home));
   const profileName = String(input.flags["profile"] ?? "default");

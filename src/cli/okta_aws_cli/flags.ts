@@ -12,9 +12,9 @@
  * @module
  */
 
-import { UsageError } from "../errors.ts";
-import type { ArgSpec, FlagSpec, FlagValue, ParsedCommand } from "./framework/command.ts";
-import type { OutputStyle } from "../app/okta_aws_cli/aws_cli_output.ts";
+import { UsageError } from "../../errors.ts";
+import type { ArgSpec, FlagSpec, FlagValue, ParsedCommand } from "../framework/command.ts";
+import type { OutputStyle } from "../../app/okta_aws_cli/aws_cli_output.ts";
 
 /** The positional arguments of `web` and `m2m`: the command `--exec` runs. */
 export const AWS_CLI_ARGS: readonly ArgSpec[] = [{

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { UsageError } from "../errors.ts";
-import { AWS_CLI_ARGS, AWS_CLI_FLAGS, type CliMode } from "./aws_cli_flags.ts";
-import { defineCommand, type ParsedCommand } from "./framework/command.ts";
-import { writeStdout } from "./output.ts";
+import { UsageError } from "../../errors.ts";
+import { AWS_CLI_ARGS, AWS_CLI_FLAGS, type CliMode } from "./flags.ts";
+import { defineCommand, type ParsedCommand } from "../framework/command.ts";
+import { writeStdout } from "../output.ts";
 
 const USAGE = "aws-okta m2m [flags] [--exec -- <command> [args...]]";
 
@@ -91,7 +91,7 @@ export const m2mCommand = defineCommand({
 export async function runM2mCommand(input: ParsedCommand, mode: CliMode): Promise<number> {
   // okta-aws-cli takes web as its default command: its users type neither name.
   const usage = mode === "okta-aws-cli" ? USAGE.replace("aws-okta m2m", "okta-aws-cli m2m") : USAGE;
-  const { startAwsCliCommand, required } = await import("./aws_cli_invocation.ts");
+  const { startAwsCliCommand, required } = await import("./invocation.ts");
   const { ctx, read, orgDomain, clientId, region, shortUserAgent, output } = await startAwsCliCommand(
     input,
     usage,
@@ -107,7 +107,7 @@ export async function runM2mCommand(input: ParsedCommand, mode: CliMode): Promis
     });
   }
   const keyId = read.string("key-id");
-  const { runM2m } = await import("../app/okta_aws_cli/m2m.ts");
+  const { runM2m } = await import("../../app/okta_aws_cli/m2m.ts");
   return await runM2m(ctx, {
     orgDomain,
     clientId,
