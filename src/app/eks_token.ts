@@ -5,7 +5,12 @@
  * @module
  */
 
-import { checkClusterName, eksToken, execCredentialJson, requestedExecVersion } from "../aws/eks_token.ts";
+import {
+  checkClusterName,
+  eksToken,
+  execCredentialJson,
+  requestedExecVersion,
+} from "../aws/eks_bearer_token.ts";
 import { stsEndpoint } from "../aws/sts_endpoint.ts";
 import type { AppContext } from "./context.ts";
 import { type CredentialRequest, getCredentials } from "./cred_process.ts";

@@ -7,7 +7,7 @@ import {
   execCredentialJson,
   requestedExecVersion,
   TOKEN_PREFIX,
-} from "./eks_token.ts";
+} from "./eks_bearer_token.ts";
 import { AppError } from "../errors.ts";
 import { requirePythonModule } from "../../tests/peers.ts";
 
