@@ -1,6 +1,7 @@
 /**
  * A small D-Bus client over `Deno.connect`: SASL EXTERNAL authentication, Hello, method calls with
- * timeouts, and (for test doubles) answering method calls. Everything that can hang has a deadline,
+ * timeouts. A client answers method calls sent to it with an error; the service role of the test
+ * doubles (serving calls, owning a name) is in test_service.ts. Everything that can hang has a deadline,
  * so a bus that accepts connections but never answers fails fast instead of blocking the CLI.
  *
  * @module
@@ -32,16 +33,13 @@ export interface DBusCall {
   body?: DBusValue[];
 }
 
-/** The answer a method-call handler gives. */
+/** The answer to a method call sent to us (see {@linkcode DBusConnection.answerCall}). */
 export interface DBusReply {
   /** Signature of `body`. */
   signature: string;
   /** Return values. */
   body: DBusValue[];
 }
-
-/** Answers incoming method calls (used by test doubles of D-Bus services). */
-export type MethodHandler = (call: DBusMessage) => DBusReply | Promise<DBusReply>;
 
 /** The remote side answered a call with a D-Bus error. */
 export class DBusError extends Error {
@@ -78,7 +76,8 @@ export interface ConnectBusOptions {
   callTimeoutMs?: number;
 }
 
-const BUS = {
+/** The bus itself (org.freedesktop.DBus) as the target of a call. */
+export const BUS = {
   destination: "org.freedesktop.DBus",
   path: "/org/freedesktop/DBus",
   interface: "org.freedesktop.DBus",
@@ -88,7 +87,21 @@ const BUS = {
  * Connects to the bus at `address` (the first endpoint that accepts), authenticates and says Hello,
  * all within `options.timeoutMs`. Throws {@linkcode BusConnectionError}.
  */
-export async function connectBus(address: string, options: ConnectBusOptions): Promise<DBusConnection> {
+export function connectBus(address: string, options: ConnectBusOptions): Promise<DBusConnection> {
+  return openBus(address, options, DBusConnection);
+}
+
+/** What {@linkcode openBus} builds on an authenticated socket: DBusConnection or a subclass. */
+export type ConnectionClass<T extends DBusConnection> = new (
+  ...args: ConstructorParameters<typeof DBusConnection>
+) => T;
+
+/** {@linkcode connectBus} building a `Connection` (test_service.ts builds its service connections so). */
+export async function openBus<T extends DBusConnection>(
+  address: string,
+  options: ConnectBusOptions,
+  Connection: ConnectionClass<T>,
+): Promise<T> {
   const parsed = parseBusAddress(address);
   if (parsed.endpoints.length === 0) {
     const what = parsed.unsupported.length
@@ -105,7 +118,7 @@ export async function connectBus(address: string, options: ConnectBusOptions): P
       return await withDeadline(
         left,
         describeEndpoint(endpoint),
-        (onTimeout) => open(endpoint, options, onTimeout),
+        (onTimeout) => open(endpoint, options, Connection, onTimeout),
       );
     } catch (error) {
       lastError = error;
@@ -161,11 +174,12 @@ async function withDeadline<T>(
   }
 }
 
-async function open(
+async function open<T extends DBusConnection>(
   endpoint: BusEndpoint,
   options: ConnectBusOptions,
+  Connection: ConnectionClass<T>,
   onTimeout: (abort: () => void) => void,
-): Promise<DBusConnection> {
+): Promise<T> {
   const where = describeEndpoint(endpoint);
   let conn: Deno.Conn;
   try {
@@ -202,7 +216,7 @@ async function open(
       body: [],
     });
     const leftover = await authenticate(conn, where, hello);
-    const connection = new DBusConnection(conn, leftover, options.callTimeoutMs ?? 25_000, close, 1);
+    const connection = new Connection(conn, leftover, options.callTimeoutMs ?? 25_000, close, 1);
     const [name] = await connection.reply(1, "org.freedesktop.DBus.Hello");
     connection.uniqueName = String(name);
     return connection;
@@ -285,7 +299,6 @@ export class DBusConnection {
   #buffer: Uint8Array;
   #serial = 0;
   #writing: Promise<void> = Promise.resolve();
-  #handler: MethodHandler | undefined;
   #failure: BusConnectionError | undefined;
 
   /** Use {@linkcode connectBus}. */
@@ -343,16 +356,12 @@ export class DBusConnection {
     else this.#conn.unref();
   }
 
-  /** Answers method calls sent to this connection (for test doubles of services). */
-  serve(handler: MethodHandler): void {
-    this.#handler = handler;
-  }
-
-  /** Asks the bus for a well-known name; true when we are now its primary owner. */
-  async requestName(name: string): Promise<boolean> {
-    // Flag 4 = DO_NOT_QUEUE; reply 1 = PRIMARY_OWNER.
-    const [reply] = await this.call({ ...BUS, member: "RequestName", signature: "su", body: [name, 4] });
-    return reply === 1;
+  /**
+   * The answer to a method call another connection sent us. A client serves nothing: this one
+   * throws UnknownMethod, sent back as an error reply; the test doubles' subclass answers.
+   */
+  protected answerCall(_call: DBusMessage): DBusReply | Promise<DBusReply> {
+    throw new DBusError("org.freedesktop.DBus.Error.UnknownMethod", "no handler");
   }
 
   /** Whether some connection owns `name` right now. */
@@ -425,8 +434,7 @@ export class DBusConnection {
     const noReply = (call.flags & 1) !== 0;
     let reply: DBusMessage;
     try {
-      if (!this.#handler) throw new DBusError("org.freedesktop.DBus.Error.UnknownMethod", "no handler");
-      const result = await this.#handler(call);
+      const result = await this.answerCall(call);
       reply = { type: MessageType.METHOD_RETURN, flags: 1, serial: 0, ...result };
     } catch (error) {
       const name = error instanceof DBusError ? error.errorName : "org.freedesktop.DBus.Error.Failed";

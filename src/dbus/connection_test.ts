@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { skipWithout } from "../../tests/peers.ts";
 import { BusConnectionError, connectBus, DBusError } from "./connection.ts";
+import { connectService } from "./test_service.ts";
 import { startHungBus, startTestBus } from "../keyring/test_support.ts";
 
 const haveBus = Deno.build.os === "linux" && !skipWithout(["dbus-daemon"]);
@@ -44,7 +45,7 @@ Deno.test({
   ignore: !haveBus,
   async fn() {
     const bus = await startTestBus();
-    const service = await connectBus(bus.address, { timeoutMs: 5000 });
+    const service = await connectService(bus.address, { timeoutMs: 5000 });
     const client = await connectBus(bus.address, { timeoutMs: 5000 });
     try {
       service.serve((call) => {
@@ -73,11 +74,32 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a plain client answers calls sent to it with UnknownMethod",
+  ignore: !haveBus,
+  async fn() {
+    const bus = await startTestBus();
+    const first = await connectBus(bus.address, { timeoutMs: 5000 });
+    const second = await connectBus(bus.address, { timeoutMs: 5000 });
+    try {
+      await assert.rejects(
+        second.call({ destination: first.uniqueName, path: "/", interface: "org.example.Any", member: "Do" }),
+        (error: unknown) =>
+          error instanceof DBusError && error.errorName === "org.freedesktop.DBus.Error.UnknownMethod",
+      );
+    } finally {
+      second.close();
+      first.close();
+      await bus.close();
+    }
+  },
+});
+
+Deno.test({
   name: "a call nobody answers fails with a timeout",
   ignore: !haveBus,
   async fn() {
     const bus = await startTestBus();
-    const service = await connectBus(bus.address, { timeoutMs: 5000 });
+    const service = await connectService(bus.address, { timeoutMs: 5000 });
     const client = await connectBus(bus.address, { timeoutMs: 5000 });
     try {
       service.serve(() => new Promise(() => {}));
