@@ -1,9 +1,8 @@
 /**
- * Opens a URL in the user's browser: `$BROWSER` when set (the first of its colon-separated
- * commands, `%s` replaced by the URL or the URL appended), else the OS opener (xdg-open, open,
- * or the URL handler on Windows).
+ * Opens the AWS console sign-in URL in the user's browser ($BROWSER, else the OS opener; see
+ * ui/browser.ts).
  *
- * The URL may carry a sign-in token (a credential for 15 minutes): it never appears in an error
+ * The URL carries a sign-in token (a credential for 15 minutes): it never appears in an error
  * message, and never on the opener's command line, which every local user can read in
  * /proc/<pid>/cmdline. The opener gets a local page instead (0600, in the user's runtime or temp
  * directory) that sends the browser on to the URL; pages older than the token are removed.
@@ -11,33 +10,7 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
-import { defaultOpener } from "../ui/browser.ts";
-
-/** A program and its arguments. */
-export interface OpenerCommand {
-  command: string;
-  args: string[];
-}
-
-/** The command that opens `url`, from $BROWSER or the OS. */
-export function openerCommand(
-  url: string,
-  browser: string | undefined,
-  os: string = Deno.build.os,
-): OpenerCommand {
-  // $BROWSER holds a colon-separated list on Unix (Windows paths contain colons).
-  const entry = (os === "windows" ? browser : browser?.split(":")[0])?.trim();
-  if (entry) {
-    const words = entry.split(/\s+/);
-    const replaced = words.map((word) => word.replaceAll("%s", url));
-    const args = replaced.slice(1);
-    if (!words.some((word) => word.includes("%s"))) args.push(url);
-    return { command: replaced[0]!, args };
-  }
-  const [command, ...args] = defaultOpener(url, os as typeof Deno.build.os);
-  return { command: command!, args };
-}
+import { browserFromEnv, openBrowser } from "../ui/browser.ts";
 
 /** Sign-in pages are named so; older ones than the token they hold are removed. */
 const PAGE_PREFIX = "aws-okta-signin-";
@@ -103,25 +76,12 @@ async function removeOldPages(dir: string): Promise<void> {
  * Runs the opener on a local page that goes on to `url`, and waits for it; failures say to print
  * the URL instead.
  */
-export async function openBrowser(
+export async function openSignInPage(
   url: string,
   env: { get(name: string): string | undefined },
 ): Promise<void> {
-  const { command, args } = openerCommand(await redirectPage(url, env), env.get("BROWSER"));
-  const hint = 'use "--stdout" to print the URL instead, or set BROWSER';
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command(command, { args, stdin: "null", stdout: "null", stderr: "piped" })
-      .output();
-  } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound
-      ? "command not found"
-      : error instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : "it could not be started";
-    throw new AppError(`cannot open a browser with "${command}": ${reason}`, { hint, cause: error });
-  }
-  if (!output.success) {
-    throw new AppError(`cannot open a browser: "${command}" exited with status ${output.code}`, { hint });
-  }
+  await openBrowser(await redirectPage(url, env), browserFromEnv(env.get("BROWSER")), {
+    wait: true,
+    hint: 'use "--stdout" to print the URL instead, or set BROWSER',
+  });
 }

@@ -1,28 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import assert from "node:assert/strict";
-import { openBrowser, openerCommand, redirectPage } from "./browser.ts";
+import type { AppError } from "../errors.ts";
+import { openSignInPage, redirectPage } from "./browser.ts";
 
 const URL_ = "https://signin.aws.amazon.com/federation?Action=login&SigninToken=secret";
-
-Deno.test("browser: the OS opener, or $BROWSER with %s or the URL appended", () => {
-  assert.deepEqual(openerCommand(URL_, undefined, "linux"), { command: "xdg-open", args: [URL_] });
-  assert.deepEqual(openerCommand(URL_, "", "darwin"), { command: "open", args: [URL_] });
-  assert.deepEqual(openerCommand(URL_, undefined, "windows"), {
-    command: "rundll32",
-    args: ["url.dll,FileProtocolHandler", URL_],
-  });
-  assert.deepEqual(openerCommand(URL_, "firefox", "linux"), { command: "firefox", args: [URL_] });
-  assert.deepEqual(openerCommand(URL_, "w3m:lynx", "linux"), { command: "w3m", args: [URL_] });
-  assert.deepEqual(openerCommand(URL_, "chromium --new-window %s", "linux"), {
-    command: "chromium",
-    args: ["--new-window", URL_],
-  });
-  assert.deepEqual(openerCommand(URL_, "C:\\Browsers\\b.exe", "windows"), {
-    command: "C:\\Browsers\\b.exe",
-    args: [URL_],
-  });
-});
 
 // The stand-in openers are /bin/sh scripts; Windows' own opener is in the table above.
 Deno.test("browser: a missing or failing opener is one line without the URL", {
@@ -36,7 +18,7 @@ Deno.test("browser: a missing or failing opener is one line without the URL", {
     await Deno.chmod(`${dir}/records`, 0o755);
     const env = (browser: string) => ({ get: (name: string) => name === "BROWSER" ? browser : undefined });
 
-    await openBrowser(URL_, env(`${dir}/records`));
+    await openSignInPage(URL_, env(`${dir}/records`));
     const page = new URL(await Deno.readTextFile(`${dir}/opened`));
     assert.equal(page.protocol, "file:");
     assert.match(await Deno.readTextFile(page), /SigninToken=secret/);
@@ -47,8 +29,9 @@ Deno.test("browser: a missing or failing opener is one line without the URL", {
         /exited with status 3/,
       ]] as const
     ) {
-      await assert.rejects(openBrowser(URL_, env(browser)), (error: Error) => {
+      await assert.rejects(openSignInPage(URL_, env(browser)), (error: Error) => {
         assert.match(error.message, message);
+        assert.match((error as AppError).hint ?? "", /--stdout/);
         assert.ok(!error.message.includes("secret"));
         return true;
       });
@@ -70,7 +53,7 @@ Deno.test({
         `#!/bin/sh\ntr '\\0' ' ' < /proc/$$/cmdline > '${dir}/cmdline'\nprintf '%s' "$1" > '${dir}/opened'\n`,
       );
       await Deno.chmod(`${dir}/records`, 0o755);
-      await openBrowser(URL_, { get: (name) => name === "BROWSER" ? `${dir}/records` : undefined });
+      await openSignInPage(URL_, { get: (name) => name === "BROWSER" ? `${dir}/records` : undefined });
       const cmdline = await Deno.readTextFile(`${dir}/cmdline`);
       assert.match(cmdline, /records file:\/\//);
       assert.ok(!cmdline.includes("SigninToken"), cmdline);

@@ -54,8 +54,8 @@ export const loginCommand = defineCommand({
       writeStdout(`${result.url}\n`);
       return;
     }
-    const { openBrowser } = await import("../app/browser.ts");
-    await openBrowser(result.url, ctx.env);
+    const { openSignInPage } = await import("../app/browser.ts");
+    await openSignInPage(result.url, ctx.env);
     ctx.prompter.say(
       result.kind === "federation"
         ? `Opened the AWS console (${result.destination}) in your browser`

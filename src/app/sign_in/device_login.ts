@@ -283,8 +283,14 @@ async function deviceAuthorization(
     ctx.prompter.say((await qrCodeText(url)).replace(/\n$/, ""));
   }
   if (options.openBrowser) {
+    // Not waited for, so polling starts at once; a browser that fails is a note (the URL is shown).
     const { openBrowser } = await import("../../ui/browser.ts");
-    openBrowser(url, options.openBrowserCommand, (message) => ctx.prompter.say(`Note: ${message}`));
+    const note = (error: unknown) =>
+      ctx.prompter.say(`Note: ${error instanceof Error ? error.message : error}`);
+    const command = options.openBrowserCommand === undefined
+      ? undefined
+      : { line: options.openBrowserCommand, placeholder: false };
+    await openBrowser(url, command, { onError: note }).catch(note);
   }
   const cap = Number(ctx.env.get("AWS_OKTA_POLL_INTERVAL_MS") ?? "");
   const tokens = await pollDeviceToken({
