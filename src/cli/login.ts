@@ -54,7 +54,7 @@ export const loginCommand = defineCommand({
       writeStdout(`${result.url}\n`);
       return;
     }
-    const { openSignInPage } = await import("../app/browser.ts");
+    const { openSignInPage } = await import("../app/signin_page.ts");
     await openSignInPage(result.url, ctx.env);
     ctx.prompter.say(
       result.kind === "federation"

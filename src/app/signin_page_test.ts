@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import type { AppError } from "../errors.ts";
-import { openSignInPage, redirectPage } from "./browser.ts";
+import { openSignInPage, redirectPage } from "./signin_page.ts";
 
 const URL_ = "https://signin.aws.amazon.com/federation?Action=login&SigninToken=secret";
 
