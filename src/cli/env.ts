@@ -8,7 +8,7 @@ import { defineCommand } from "./framework/command.ts";
 import { CREDENTIAL_FLAGS, credentialRequest } from "./credential_flags.ts";
 import { appContext } from "./context.ts";
 import { writeStdout } from "./output.ts";
-import { exportLines, type Shell, SHELLS } from "../aws/formats.ts";
+import { exportLines, type Shell, SHELLS } from "../ui/shell_quote.ts";
 
 /** The env command. */
 export const envCommand = defineCommand({

@@ -17,7 +17,8 @@
  */
 
 import type { AwsCredentials } from "../../aws/credentials.ts";
-import { childEnv, exportLines } from "../../aws/formats.ts";
+import { childEnv } from "../../aws/formats.ts";
+import { exportLines } from "../../ui/shell_quote.ts";
 import { envVarLines, processCredentialsJson } from "../../aws/okta_aws_cli_formats.ts";
 import type { AppContext } from "../context.ts";
 import { writeCredentialsFile } from "../credentials_file.ts";
