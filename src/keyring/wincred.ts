@@ -3,8 +3,8 @@
  * CredEnumerateW). Items are generic credentials named `keyring:aws-okta-login:<key>` whose blob is
  * the item's bytes: what 99designs/keyring (so Go aws-okta) wrote, so existing items are read.
  *
- * The struct layout and UTF-16 handling are plain functions over memory, tested on every OS; the
- * library is opened only by {@linkcode WincredKeyring.open}, only on Windows.
+ * Target names are in wincred_target.ts, the advapi32 binding (struct layout, UTF-16, symbols) in
+ * advapi32.ts; the library is opened only by {@linkcode WincredKeyring.open}, only on Windows.
  *
  * @module
  */
@@ -17,165 +17,18 @@ import {
   type KeyringItem,
   settle,
 } from "./keyring.ts";
-
-/** Target name prefix: 99designs/keyring's `<WinCredPrefix>:<ServiceName>:` with aws-okta's values. */
-export const TARGET_PREFIX = "keyring:aws-okta-login:";
-/** CRED_MAX_CREDENTIAL_BLOB_SIZE (5 * 512 bytes). */
-export const MAX_BLOB_BYTES = 5 * 512;
-/** CRED_TYPE_GENERIC. */
-export const CRED_TYPE_GENERIC = 1;
-/** CRED_PERSIST_LOCAL_MACHINE (what 99designs/keyring's wincred package uses). */
-export const CRED_PERSIST_LOCAL_MACHINE = 2;
-/** ERROR_NOT_FOUND. */
-export const ERROR_NOT_FOUND = 1168;
-
-/** Byte offsets of CREDENTIALW's fields on 64-bit Windows (x64 and arm64 share the layout). */
-export const CREDENTIALW = {
-  Flags: 0,
-  Type: 4,
-  TargetName: 8,
-  Comment: 16,
-  LastWritten: 24,
-  CredentialBlobSize: 32,
-  CredentialBlob: 40,
-  Persist: 48,
-  AttributeCount: 52,
-  Attributes: 56,
-  TargetAlias: 64,
-  UserName: 72,
-  size: 80,
-} as const;
-
-/** The credential target of `key`. */
-export function targetName(key: string): string {
-  return `${TARGET_PREFIX}${key}`;
-}
-
-/** The key of a credential target, or undefined when the target is not one of ours. */
-export function keyOfTarget(target: string): string | undefined {
-  return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-}
-
-/** `text` as NUL-terminated UTF-16LE (what the W functions take). */
-export function utf16z(text: string): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array((text.length + 1) * 2);
-  const view = new DataView(bytes.buffer);
-  // JS strings are UTF-16 already (surrogate pairs included): copy the code units, little-endian.
-  for (let i = 0; i < text.length; i++) view.setUint16(i * 2, text.charCodeAt(i), true);
-  return bytes;
-}
-
-/** Reads a NUL-terminated UTF-16LE string at `pointer` (at most `maxUnits` code units). */
-export function readUtf16z(pointer: Deno.PointerValue, maxUnits = 32_768): string {
-  if (pointer === null) return "";
-  const view = new Deno.UnsafePointerView(pointer);
-  const units: number[] = [];
-  for (let i = 0; i < maxUnits; i++) {
-    const unit = view.getUint16(i * 2);
-    if (unit === 0) break;
-    units.push(unit);
-  }
-  let text = "";
-  for (let i = 0; i < units.length; i += 4096) text += String.fromCharCode(...units.slice(i, i + 4096));
-  return text;
-}
-
-/** A CREDENTIALW in memory and the buffers it points to (keep them alive during the call). */
-export interface CredentialMemory {
-  /** The 80-byte struct. */
-  struct: Uint8Array<ArrayBuffer>;
-  /** Target, comment and blob buffers the struct points to. */
-  buffers: Uint8Array<ArrayBuffer>[];
-}
-
-function address(buffer: Uint8Array<ArrayBuffer>): bigint {
-  return buffer.length === 0 ? 0n : BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer)));
-}
-
-/** Lays out a generic, machine-persisted credential. */
-export function buildCredential(target: string, blob: Uint8Array, comment?: string): CredentialMemory {
-  const struct = new Uint8Array(CREDENTIALW.size);
-  const view = new DataView(struct.buffer);
-  const targetBytes = utf16z(target);
-  const blobBytes = blob.slice();
-  const buffers = [targetBytes, blobBytes];
-  view.setUint32(CREDENTIALW.Type, CRED_TYPE_GENERIC, true);
-  view.setBigUint64(CREDENTIALW.TargetName, address(targetBytes), true);
-  if (comment !== undefined) {
-    const commentBytes = utf16z(comment);
-    buffers.push(commentBytes);
-    view.setBigUint64(CREDENTIALW.Comment, address(commentBytes), true);
-  }
-  view.setUint32(CREDENTIALW.CredentialBlobSize, blobBytes.length, true);
-  view.setBigUint64(CREDENTIALW.CredentialBlob, address(blobBytes), true);
-  view.setUint32(CREDENTIALW.Persist, CRED_PERSIST_LOCAL_MACHINE, true);
-  return { struct, buffers };
-}
-
-/** The fields of a CREDENTIALW that we use. */
-export interface Credential {
-  /** CRED_TYPE_*. */
-  type: number;
-  /** The target name. */
-  targetName: string;
-  /** The comment ("" when none). */
-  comment: string;
-  /** A copy of the blob. */
-  blob: Uint8Array;
-  /** CRED_PERSIST_*. */
-  persist: number;
-}
-
-/** Reads a CREDENTIALW at `pointer` (copying the blob, so the memory can be freed). */
-export function readCredential(pointer: Deno.PointerObject): Credential {
-  const view = new Deno.UnsafePointerView(pointer);
-  const size = view.getUint32(CREDENTIALW.CredentialBlobSize);
-  const blobPointer = view.getPointer(CREDENTIALW.CredentialBlob);
-  const blob = size === 0 || blobPointer === null
-    ? new Uint8Array(0)
-    : new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(blobPointer, size)).slice();
-  return {
-    type: view.getUint32(CREDENTIALW.Type),
-    targetName: readUtf16z(view.getPointer(CREDENTIALW.TargetName)),
-    comment: readUtf16z(view.getPointer(CREDENTIALW.Comment)),
-    blob,
-    persist: view.getUint32(CREDENTIALW.Persist),
-  };
-}
-
-/** Refuses blobs the Credential Manager would reject, with a message that says what to do. */
-export function checkBlobSize(key: string, size: number): void {
-  if (size > MAX_BLOB_BYTES) {
-    throw new KeyringError(
-      `wincred keyring: item "${key}" is ${size} bytes; Windows Credential Manager holds at most ${MAX_BLOB_BYTES}`,
-      { hint: "drop --session-cache-single-item, or use --backend file" },
-    );
-  }
-}
-
-/** Windows error codes we can name. */
-export function win32ErrorText(code: number): string {
-  const known: Record<number, string> = {
-    5: "access denied",
-    87: "invalid parameter",
-    1168: "element not found",
-    1312: "no logon session (Credential Manager is not available to this process)",
-    1783: "bad credential data",
-  };
-  return known[code] ?? `Windows error ${code}`;
-}
-
-const SYMBOLS = {
-  CredWriteW: { parameters: ["buffer", "u32"], result: "i32" },
-  CredReadW: { parameters: ["buffer", "u32", "u32", "buffer"], result: "i32" },
-  CredDeleteW: { parameters: ["buffer", "u32", "u32"], result: "i32" },
-  CredEnumerateW: { parameters: ["buffer", "u32", "buffer", "buffer"], result: "i32" },
-  CredFree: { parameters: ["pointer"], result: "void" },
-} as const;
-
-const KERNEL32 = { GetLastError: { parameters: [], result: "u32" } } as const;
-
-type Advapi = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+import {
+  type Advapi,
+  buildCredential,
+  CRED_TYPE_GENERIC,
+  CREDENTIALW,
+  ERROR_NOT_FOUND,
+  openCredentialApi,
+  readCredential,
+  readUtf16z,
+  utf16z,
+} from "./advapi32.ts";
+import { checkBlobSize, keyOfTarget, TARGET_PREFIX, targetName, win32ErrorText } from "./wincred_target.ts";
 
 /** A {@linkcode Keyring} in the Windows Credential Manager. */
 export class WincredKeyring implements Keyring {
@@ -195,9 +48,8 @@ export class WincredKeyring implements Keyring {
       throw new KeyringError("wincred keyring unavailable: Windows only", { hint: "use --backend file" });
     }
     try {
-      const advapi = Deno.dlopen("advapi32.dll", SYMBOLS);
-      const kernel = Deno.dlopen("kernel32.dll", KERNEL32);
-      return new WincredKeyring(advapi.symbols, () => kernel.symbols.GetLastError());
+      const { api, lastError } = openCredentialApi();
+      return new WincredKeyring(api, lastError);
     } catch (error) {
       const detail = error instanceof Error ? error.message.split("\n")[0] : String(error);
       throw new KeyringError(`wincred keyring unavailable: cannot load "advapi32.dll": ${detail}`, {
