@@ -19,7 +19,8 @@ import { formatDuration, parseDuration } from "../config/duration.ts";
 import type { AppContext } from "./context.ts";
 import { openAppKeyring } from "./store/open_keyring.ts";
 import { cacheKey } from "./store/cache_key.ts";
-import { createLocker, lockDir } from "../fs/lock.ts";
+import { createLocker } from "../fs/lock.ts";
+import { lockDir } from "./lock_dir.ts";
 import { deviceCacheParts, loginLockName } from "./sign_in/login_flow.ts";
 
 /** What the caller asks for. TTLs come from flags or env (the profile's own are applied here). */

@@ -14,7 +14,7 @@ import { AppError } from "../errors.ts";
 import type { AppContext } from "./context.ts";
 import { type CredentialRequest, getCredentials } from "./cred_process.ts";
 import { writeCredentialsFile } from "./credentials_file.ts";
-import { lockDir } from "../fs/lock.ts";
+import { lockDir } from "./lock_dir.ts";
 
 /** What was written. */
 export interface WrittenCredentials {

@@ -9,7 +9,6 @@
  */
 
 import { AppError } from "../errors.ts";
-import type { Env } from "../app/context.ts";
 
 /** Runs `fn` while holding the named lock. */
 export type WithLock = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
@@ -22,17 +21,6 @@ export interface LockerOptions {
   onWait?: (name: string) => void;
   /** Longest wait before giving up, in milliseconds (default 10 minutes: an MFA prompt may be pending). */
   maxWaitMs?: number;
-}
-
-/** The lock directory: AWS_OKTA_LOCK_DIR, else the user's cache directory + "aws-okta/locks". */
-export function lockDir(env: Env, home: string): string {
-  const explicit = env.get("AWS_OKTA_LOCK_DIR");
-  if (explicit) return explicit;
-  if (Deno.build.os === "windows") {
-    return `${env.get("LOCALAPPDATA") ?? `${home}\\AppData\\Local`}\\aws-okta\\locks`;
-  }
-  if (Deno.build.os === "darwin") return `${home}/Library/Caches/aws-okta/locks`;
-  return `${env.get("XDG_CACHE_HOME") || `${home}/.cache`}/aws-okta/locks`;
 }
 
 /** Creates a {@linkcode WithLock} that locks files in `options.dir`. */

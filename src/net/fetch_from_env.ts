@@ -8,7 +8,6 @@
 import { AppError } from "../errors.ts";
 import { createFetch, type Fetch } from "./fetch.ts";
 import { proxyFor } from "./proxy_env.ts";
-import type { AppContext } from "../app/context.ts";
 import { VERSION } from "../version.ts";
 
 /**
@@ -27,8 +26,16 @@ export interface OktaCaller {
 /** okta-aws-cli's operation header. */
 export const OPERATION_HEADER = "X-Okta-Aws-Cli-Operation";
 
+/** What {@linkcode buildFetch} reads: the process environment and the (redacted) debug sink. */
+export interface FetchEnvironment {
+  /** The process environment. */
+  env: { get(name: string): string | undefined };
+  /** Debug sink for redacted lines. */
+  debug: (line: string) => void;
+}
+
 /** Creates the fetch used for Okta and STS alike. */
-export async function buildFetch(ctx: AppContext, caller?: OktaCaller): Promise<Fetch> {
+export async function buildFetch(ctx: FetchEnvironment, caller?: OktaCaller): Promise<Fetch> {
   const caCerts: string[] = [];
   const bundle = ctx.env.get("AWS_CA_BUNDLE");
   if (bundle) {
@@ -61,7 +68,7 @@ function oktaHeaders(caller: OktaCaller): Record<string, string> {
 }
 
 /** AWS_OKTA_HTTP_TIMEOUT_SECONDS; a value that is not a positive number is refused, not ignored. */
-function timeoutSeconds(ctx: AppContext): number | undefined {
+function timeoutSeconds(ctx: FetchEnvironment): number | undefined {
   const text = ctx.env.get("AWS_OKTA_HTTP_TIMEOUT_SECONDS")?.trim();
   if (!text) return undefined;
   const seconds = Number(text);

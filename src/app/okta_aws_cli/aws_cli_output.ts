@@ -22,7 +22,7 @@ import { exportLines } from "../../ui/shell_quote.ts";
 import { envVarLines, processCredentialsJson } from "../../aws/okta_aws_cli_formats.ts";
 import type { AppContext } from "../context.ts";
 import { writeCredentialsFile } from "../credentials_file.ts";
-import { lockDir } from "../../fs/lock.ts";
+import { lockDir } from "../lock_dir.ts";
 import { runChild } from "../exec/exec.ts";
 
 /** okta-aws-cli's output formats. */

@@ -18,7 +18,8 @@ import type { AppContext } from "../context.ts";
 import { chooseApp, listApps, samlForApp, signIn } from "../sign_in/device_login.ts";
 import { buildFetch } from "../../net/fetch_from_env.ts";
 import { openTokenKeyring } from "../store/open_keyring.ts";
-import { createLocker, lockDir } from "../../fs/lock.ts";
+import { createLocker } from "../../fs/lock.ts";
+import { lockDir } from "../lock_dir.ts";
 import { type SessionLength, withLongestSession } from "../sign_in/session_length.ts";
 
 /** What `web` was asked for (flags, OKTA_AWSCLI_* variables and okta.yaml merged). */

@@ -22,7 +22,7 @@ import {
 } from "../../config/populated_profiles.ts";
 import { AppError, UsageError } from "../../errors.ts";
 import type { AppContext } from "../context.ts";
-import { lockDir } from "../../fs/lock.ts";
+import { lockDir } from "../lock_dir.ts";
 import { checkNaming, DEFAULT_NAME_TEMPLATE, profileNames, roleParts, type RoleToName } from "./names.ts";
 
 /** What `aws-okta populate` was asked. */

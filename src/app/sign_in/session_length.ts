@@ -16,7 +16,7 @@ import { AppError } from "../../errors.ts";
 import { StsError } from "../../aws/sts_errors.ts";
 import { writeFileAtomic } from "../../fs/atomic_write.ts";
 import type { AppContext } from "../context.ts";
-import { lockDir } from "../../fs/lock.ts";
+import { lockDir } from "../lock_dir.ts";
 
 /** The length IAM roles allow unless raised, and the retry's. */
 export const DEFAULT_ROLE_MAX_SECONDS = 3600;
