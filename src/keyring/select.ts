@@ -107,7 +107,7 @@ async function openBackend(
       return SecretServiceKeyring.open({ address: services?.address ?? "" });
     }
     case "keychain": {
-      const { KeychainKeyring } = await import("./keychain.ts");
+      const { KeychainKeyring } = await import("./macos/keychain.ts");
       return KeychainKeyring.open();
     }
     case "wincred": {

@@ -99,7 +99,7 @@ async function removeNative(backend: string, keysBefore: Set<string>): Promise<v
     const keyring = WincredKeyring.open();
     for (const key of await keyring.keys()) if (!keysBefore.has(key)) await keyring.remove(key);
   } else if (backend === "keychain") {
-    const { KeychainKeyring } = await import("../../src/keyring/keychain.ts");
+    const { KeychainKeyring } = await import("../../src/keyring/macos/keychain.ts");
     const keyring = KeychainKeyring.open();
     for (const key of await keyring.keys()) if (!keysBefore.has(key)) await keyring.remove(key);
   }
@@ -111,7 +111,7 @@ async function nativeKeys(backend: string): Promise<Set<string>> {
     return new Set(await WincredKeyring.open().keys());
   }
   if (backend === "keychain") {
-    const { KeychainKeyring } = await import("../../src/keyring/keychain.ts");
+    const { KeychainKeyring } = await import("../../src/keyring/macos/keychain.ts");
     return new Set(await KeychainKeyring.open().keys());
   }
   return new Set();

@@ -18,7 +18,7 @@ import {
   KeyringError,
   type KeyringItem,
   settle,
-} from "./keyring.ts";
+} from "../keyring.ts";
 import { keychainQuery, LABEL_PREFIX, OSStatus, osStatusHint, osStatusText } from "./keychain_query.ts";
 import { type CFScope, SecurityFramework } from "./security_framework.ts";
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { KeyringItem } from "./keyring.ts";
+import type { KeyringItem } from "../keyring.ts";
 
 /** The Keychain service of every item (Go aws-okta's service name). */
 export const SERVICE = "aws-okta-login";

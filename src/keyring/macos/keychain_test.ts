@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { KeyNotFoundError } from "./keyring.ts";
+import { KeyNotFoundError } from "../keyring.ts";
 import { KeychainKeyring } from "./keychain.ts";
 
 Deno.test({

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { KeyringError } from "./keyring.ts";
+import { KeyringError } from "../keyring.ts";
 import { type Query, SEC_CONSTANT_NAMES, type SecConstant } from "./keychain_query.ts";
 
 /** Packs pointers into the C array CFDictionaryCreate takes. */
