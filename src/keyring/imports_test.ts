@@ -12,7 +12,7 @@ Deno.test("keyring modules import only each other and the shared leaves src/erro
     const source = await Deno.readTextFile(new URL(entry.name, dir));
     const specifiers = [...source.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)].map((m) => m[1]!);
     for (const specifier of specifiers) {
-      const allowed = /^\.\/[a-z0-9_]+\.ts$/.test(specifier) || specifier === "../errors.ts" ||
+      const allowed = /^\.\/([a-z]+\/)?[a-z0-9_]+\.ts$/.test(specifier) || specifier === "../errors.ts" ||
         /^\.\.\/(net|fs|dbus)\/[a-z_]+\.ts$/.test(specifier);
       assert.ok(allowed, `${entry.name} imports "${specifier}"`);
     }

@@ -111,7 +111,7 @@ async function openBackend(
       return KeychainKeyring.open();
     }
     case "wincred": {
-      const { WincredKeyring } = await import("./wincred.ts");
+      const { WincredKeyring } = await import("./windows/wincred.ts");
       return WincredKeyring.open();
     }
     case "pass": {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { KeyringError } from "./keyring.ts";
+import { KeyringError } from "../keyring.ts";
 import { checkBlobSize, keyOfTarget, MAX_BLOB_BYTES, targetName } from "./wincred_target.ts";
 
 Deno.test("targets use 99designs/keyring's naming with aws-okta's service", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { findExecutable } from "../../tests/peers.ts";
-import { KeyNotFoundError, KeyringError } from "./keyring.ts";
+import { findExecutable } from "../../../tests/peers.ts";
+import { KeyNotFoundError, KeyringError } from "../keyring.ts";
 import { buildCredential } from "./advapi32.ts";
 import { WincredKeyring } from "./wincred.ts";
 import { MAX_BLOB_BYTES, TARGET_PREFIX, targetName } from "./wincred_target.ts";

@@ -16,7 +16,7 @@ import {
   KeyringError,
   type KeyringItem,
   settle,
-} from "./keyring.ts";
+} from "../keyring.ts";
 import {
   type Advapi,
   buildCredential,

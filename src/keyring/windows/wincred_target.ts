@@ -6,7 +6,7 @@
  * @module
  */
 
-import { KeyringError } from "./keyring.ts";
+import { KeyringError } from "../keyring.ts";
 
 /** Target name prefix: 99designs/keyring's `<WinCredPrefix>:<ServiceName>:` with aws-okta's values. */
 export const TARGET_PREFIX = "keyring:aws-okta-login:";
