@@ -2,7 +2,7 @@
  * The `populate` use case: every role Okta grants the user, written as AWS config profiles.
  *
  * Signs in once with the `[okta]` section's settings (plus `--account`'s okta_account_name), reads
- * every AWS app's roles (assigned_roles.ts), names one profile per role (populate_names.ts), and
+ * every AWS app's roles (assigned_roles.ts), names one profile per role (names.ts), and
  * edits the AWS config through the INI editor (config/populated_profiles.ts): each profile gets
  * `credential_process = aws-okta cred-process <name>` and the keys that pin it to its role
  * (`okta_aws_role_arn`, then `aws_saml_url` or `okta_aws_fed_app_id`, `okta_account_name`,

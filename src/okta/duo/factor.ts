@@ -4,7 +4,7 @@
  * configured device and method (push, phone call or passcode), post Duo's signed answer to Okta's
  * `complete` link as the iframe would, then poll the verify link until Okta reports SUCCESS.
  *
- * Duo's Universal Prompt behind Okta's `claims_provider` factor is followed by duo_universal.ts. A
+ * Duo's Universal Prompt behind Okta's `claims_provider` factor is followed by universal.ts. A
  * frame session that Duo moves into its frameless prompt is reported with a pointer to the device
  * flow: no public client shows how such a session returns to Okta's iframe callback.
  *

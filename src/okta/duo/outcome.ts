@@ -1,6 +1,6 @@
 /**
  * What the user reads while Duo decides, and when it has decided against them, shared by Duo's
- * traditional prompt (factor_duo.ts) and its Universal Prompt (duo_universal.ts) so that both say
+ * traditional prompt (factor.ts) and its Universal Prompt (universal.ts) so that both say
  * the same thing for the same event.
  *
  * @module

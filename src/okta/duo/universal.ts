@@ -6,7 +6,7 @@
  *    (`/sso/idps/<id>?stateToken=…`, GET);
  * 2. that link redirects to Duo's OIDC authorize endpoint and on to the frameless prompt; the first
  *    host it leaves Okta for is the only other host this login will talk to;
- * 3. the prompt runs to approval (duo_universal_prompt.ts) and Duo's exit redirects to Okta's
+ * 3. the prompt runs to approval (universal_prompt.ts) and Duo's exit redirects to Okta's
  *    callback (`/oauth2/v1/authorize/callback?state=…&code=…`);
  * 4. Okta redeems Duo's code there and sets its session cookie (`sid`): the answer is a SUCCESS
  *    without a sessionToken, marked so that the login fetches the app link with that session.
