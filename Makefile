@@ -82,7 +82,7 @@ $(WINE_DIR)/bcryptprimitives.dll: tests/windows/bcryptprimitives.c tests/windows
 # A failure prints fast-check's seed: FUZZ_SEED=<seed> make fuzz replays it.
 FUZZ_RUNS ?= 50000
 fuzz: $(DENO_DEP)
-	FUZZ_RUNS=$(FUZZ_RUNS) $(DENO) test -P=test --quiet $(wildcard src/*/*_fuzz_test.ts)
+	FUZZ_RUNS=$(FUZZ_RUNS) $(DENO) test -P=test --quiet $(wildcard src/*/*_fuzz_test.ts src/*/*/*_fuzz_test.ts)
 
 # Measures what users run: a launcher installed (as `make install` does) into .tools/bench.
 bench: $(DENO_DEP)
