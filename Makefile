@@ -82,7 +82,7 @@ $(WINE_DIR)/bcryptprimitives.dll: tests/windows/bcryptprimitives.c tests/windows
 # A failure prints fast-check's seed: FUZZ_SEED=<seed> make fuzz replays it.
 FUZZ_RUNS ?= 50000
 fuzz: $(DENO_DEP)
-	FUZZ_RUNS=$(FUZZ_RUNS) $(DENO) test -P=test --quiet $(wildcard src/*/*_fuzz_test.ts)
+	FUZZ_RUNS=$(FUZZ_RUNS) $(DENO) test -P=test --quiet $(wildcard src/*/*_fuzz_test.ts src/*/*/*_fuzz_test.ts)
 
 # Measures what users run: a launcher installed (as `make install` does) into .tools/bench.
 bench: $(DENO_DEP)
@@ -102,7 +102,7 @@ demo: $(DENO_DEP)
 	$(DENO) run -P=test --quiet tests/demo.ts
 
 # The launcher passes its own name ($0) in AWS_OKTA_ARGV0: run through the okta-aws-cli link, aws-okta
-# answers as okta-aws-cli (src/cli/okta_aws_cli.ts).
+# answers as okta-aws-cli (src/cli/okta_aws_cli/entry.ts).
 # The launcher runs a code-split bundle of src/main.ts with the same permission set as the compiled
 # binary ("aws-okta" in deno.json, spelled out as --allow-* flags), and a copy of the pinned Deno, so
 # it works with no deno on PATH.

@@ -13,12 +13,12 @@ import {
   SESSION_COOKIE_LABEL,
   setOktaCredentials,
   setSecretString,
-} from "../keyring/items.ts";
+} from "./store/items.ts";
 import { authenticate } from "../okta/classic_login.ts";
 import { domainFor, oktaBaseUrl } from "../okta/domain.ts";
 import type { AppContext } from "./context.ts";
-import { DEVICE_TOKEN_KEY, optional } from "./okta_login.ts";
-import { securityKeyOpener } from "./security_key.ts";
+import { DEVICE_TOKEN_KEY, optional } from "./sign_in/okta_login.ts";
+import { securityKeyOpener } from "./sign_in/security_key_choice.ts";
 
 /** Input of `aws-okta add`; anything missing is asked for. */
 export interface AddInput {

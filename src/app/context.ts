@@ -8,8 +8,8 @@
 
 import type { Keyring } from "../keyring/keyring.ts";
 import type { Fetch } from "../net/fetch.ts";
-import type { OktaCaller } from "./http.ts";
-import type { LockerOptions, WithLock } from "./lock.ts";
+import type { OktaCaller } from "../net/fetch_from_env.ts";
+import type { LockerOptions, WithLock } from "../fs/lock.ts";
 
 /** Read access to environment variables. */
 export interface Env {

@@ -10,8 +10,9 @@ import type { Simulator } from "../../tests/sim/simulator.ts";
 import type { Keyring } from "../keyring/keyring.ts";
 import { scriptedPrompter } from "../okta/test_support.ts";
 import type { AppContext, Prompter } from "./context.ts";
-import { buildFetch } from "./http.ts";
-import { createLocker, lockDir } from "./lock.ts";
+import { buildFetch } from "../net/fetch_from_env.ts";
+import { createLocker } from "../fs/lock.ts";
+import { lockDir } from "./lock_dir.ts";
 
 /** The keyring, fetch and locks of a context whose test needs none of them: any use fails the test. */
 export const NO_IO: Pick<AppContext, "openKeyring" | "buildFetch" | "locker"> = {

@@ -6,12 +6,13 @@
  */
 
 import type { AppContext, Env, GlobalOptions } from "../app/context.ts";
-import { openAppKeyring } from "../app/keyring.ts";
-import { createLocker, lockDir } from "../app/lock.ts";
+import { openAppKeyring } from "../app/store/open_keyring.ts";
+import { createLocker } from "../fs/lock.ts";
+import { lockDir } from "../app/lock_dir.ts";
 import { AppError } from "../errors.ts";
 import { createDebugLog } from "../ui/debug_log.ts";
 import { createPrompter } from "../ui/terminal.ts";
-import type { ParsedCommand } from "./command.ts";
+import type { ParsedCommand } from "./framework/command.ts";
 
 /** Where prompts read answers: "tty" prefers the terminal even when stdin is a pipe (credential_process). */
 export type PromptMode = "auto" | "stdin" | "tty";
@@ -40,7 +41,7 @@ export function appContext(input: ParsedCommand, promptMode: PromptMode): AppCon
     },
     async buildFetch(caller) {
       // Imported here, not above: the cache hit never loads the fetch stack.
-      const { buildFetch } = await import("../app/http.ts");
+      const { buildFetch } = await import("../net/fetch_from_env.ts");
       return await buildFetch(this, caller);
     },
     locker(options = {}) {

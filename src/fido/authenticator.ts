@@ -3,7 +3,7 @@
  * software key the tests use), and the byte-level helpers they share: authenticator data, DER
  * signatures and the CBOR byte string libfido2 wraps authenticator data in.
  *
- * The shape matches src/okta/security_key.ts structurally; the app layer passes one for the other.
+ * The shape matches src/okta/factors/security_key.ts structurally; the app layer passes one for the other.
  *
  * @module
  */

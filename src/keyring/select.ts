@@ -107,11 +107,11 @@ async function openBackend(
       return SecretServiceKeyring.open({ address: services?.address ?? "" });
     }
     case "keychain": {
-      const { KeychainKeyring } = await import("./keychain.ts");
+      const { KeychainKeyring } = await import("./macos/keychain.ts");
       return KeychainKeyring.open();
     }
     case "wincred": {
-      const { WincredKeyring } = await import("./wincred.ts");
+      const { WincredKeyring } = await import("./windows/wincred.ts");
       return WincredKeyring.open();
     }
     case "pass": {

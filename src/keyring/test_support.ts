@@ -6,7 +6,7 @@
  * @module
  */
 
-import { connectBus } from "./dbus_connection.ts";
+import { connectBus } from "../dbus/connection.ts";
 import { findProgram } from "../fs/find_program.ts";
 
 /** A private session bus; `close()` stops it and removes its files. */
