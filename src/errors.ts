@@ -73,3 +73,18 @@ export function oneLine(text: string): string {
     return `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`;
   });
 }
+
+/**
+ * Text from a server (an Okta `errorSummary`, a Duo reason) as part of a one-line message:
+ * whitespace runs become one space, a final period goes (our messages end without one), and text
+ * longer than `max` characters is cut with "...".
+ */
+export function serverText(text: string, max = 160): string {
+  const line = text.replace(/\s+/g, " ").trim().replace(/\.$/, "");
+  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
+}
+
+/** True for a plain JSON object (not null, not an array): the first check on any parsed server reply. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { AppError } from "../errors.ts";
+import { AppError, isRecord, serverText } from "../errors.ts";
 import type { Fetch } from "../net/fetch.ts";
 import type { DuoChoice } from "./duo_choice.ts";
 
@@ -155,7 +155,7 @@ export class DuoFrame {
     }
     const envelope = isRecord(parsed) ? parsed : {};
     if (envelope.stat !== "OK") {
-      const message = oneLine(text(envelope.message)) || "no reason given";
+      const message = serverText(text(envelope.message)) || "no reason given";
       throw new AppError(`Duo refused the ${what} request: ${message}`, {
         hint: "check --mfa-duo-device (phone1, phone2, phone1:call, phone1:passcode or token)",
       });
@@ -235,13 +235,4 @@ function decodeEntities(value: string): string {
 
 function text(value: unknown): string {
   return typeof value === "string" ? value : "";
-}
-
-function oneLine(value: string): string {
-  const line = value.replace(/\s+/g, " ").trim();
-  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
