@@ -172,9 +172,7 @@ export function unverifiedClaims(jwt: string): Record<string, unknown> | undefin
   const payload = jwt.split(".")[1];
   if (!payload) return undefined;
   try {
-    const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
-    const padded = base64 + "=".repeat((4 - base64.length % 4) % 4);
-    const text = new TextDecoder().decode(Uint8Array.fromBase64(padded));
+    const text = new TextDecoder().decode(Uint8Array.fromBase64(payload, { alphabet: "base64url" }));
     return parseJsonObject(text);
   } catch {
     return undefined;

@@ -142,19 +142,18 @@ export async function signJwt(
 ): Promise<string> {
   const header: Record<string, string> = { alg: signing.alg, typ: "JWT" };
   if (kid) header.kid = kid;
-  const input = `${base64Url(JSON.stringify(header))}.${base64Url(JSON.stringify(claims))}`;
+  const encoder = new TextEncoder();
+  const input = [header, claims].map((part) => encoder.encode(JSON.stringify(part)).toBase64(JWS_BASE64))
+    .join(".");
   const algorithm = signing.alg === "RS256"
     ? { name: "RSASSA-PKCS1-v1_5" }
     : { name: "ECDSA", hash: CURVE_HASH[signing.alg] };
   // WebCrypto's ECDSA signature is r||s (IEEE P1363), exactly what JWS wants.
-  const signature = await crypto.subtle.sign(algorithm, signing.key, new TextEncoder().encode(input));
-  return `${input}.${base64Url(new Uint8Array(signature))}`;
+  const signature = await crypto.subtle.sign(algorithm, signing.key, encoder.encode(input));
+  return `${input}.${new Uint8Array(signature).toBase64(JWS_BASE64)}`;
 }
+
+/** JWS encodes every part as base64url without padding (RFC 7515 §2). */
+const JWS_BASE64 = { alphabet: "base64url", omitPadding: true } as const;
 
 const CURVE_HASH: Record<string, string> = { ES256: "SHA-256", ES384: "SHA-384", ES512: "SHA-512" };
-
-/** Base64url without padding, of text (UTF-8) or bytes. */
-export function base64Url(data: string | Uint8Array): string {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
-}
