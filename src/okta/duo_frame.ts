@@ -89,7 +89,7 @@ export class DuoFrame {
       const text = await response.text();
       if (response.status !== 200) throw this.#httpError("auth", response.status);
       if (/frameless|\/frame\/v4\//i.test(text)) throw new DuoUniversalPromptError();
-      const fields = hiddenFields(text);
+      const fields = await hiddenFields(text);
       if (!fields.sid || attempt > 0) throw this.#unexpected("auth", "a page without a session");
       form = { sid: fields.sid, ...(fields.certs_url ? { certs_url: fields.certs_url } : {}) };
       this.#debug("duo: auth answered with a form; posting it back");
@@ -211,26 +211,19 @@ export function isUniversalPrompt(url: URL): boolean {
   return /^\/frame\/(frameless\/)?v4\//.test(url.pathname) || url.pathname.startsWith("/oauth/v1/");
 }
 
-/** The name → value pairs of an HTML page's hidden inputs. */
-export function hiddenFields(html: string): Record<string, string> {
+/**
+ * The name → value pairs of an HTML page's hidden inputs, read by a real HTML parser (htmlparser2,
+ * loaded lazily: only a Duo login gets here), so quoting, attribute order, case and entities are
+ * handled as a browser would.
+ */
+export async function hiddenFields(html: string): Promise<Record<string, string>> {
+  const { DomUtils, parseDocument } = await import("htmlparser2");
   const fields: Record<string, string> = {};
-  for (const [tag] of html.matchAll(/<input\b[^>]*>/gi)) {
-    const attributes = new Map<string, string>();
-    for (const match of tag.matchAll(/([a-zA-Z_:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
-      attributes.set(match[1]!.toLowerCase(), match[2] ?? match[3] ?? "");
-    }
-    const name = attributes.get("name");
-    if (attributes.get("type")?.toLowerCase() === "hidden" && name) {
-      fields[name] = decodeEntities(attributes.get("value") ?? "");
-    }
+  for (const input of DomUtils.getElementsByTagName("input", parseDocument(html))) {
+    const { name, type, value } = input.attribs;
+    if (type?.toLowerCase() === "hidden" && name) fields[name] = value ?? "";
   }
   return fields;
-}
-
-function decodeEntities(value: string): string {
-  // "&amp;" last, so that "&amp;lt;" stays "&lt;".
-  return value.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<")
-    .replaceAll("&gt;", ">").replaceAll("&amp;", "&");
 }
 
 function text(value: unknown): string {
