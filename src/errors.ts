@@ -1,7 +1,14 @@
 /**
  * Error types shared by every layer. Each carries the exit code `main.ts` uses and an optional hint
- * that tells the user how to fix the cause. Messages follow std's style: sentence case, quoted
- * values, ": detail", no trailing period.
+ * that tells the user how to fix the cause.
+ *
+ * Messages are printed after the program name (`aws-okta: the private key is encrypted; decrypt it
+ * first, …`), so they follow the Go and Unix convention for text after a prefix: they start
+ * lower-case unless the first word is always written with a capital (Okta, Duo, AWS, STS, an
+ * environment variable, an API name). Hints follow the same rule. Values are quoted, details
+ * follow ": ", and there is no trailing period. `errors_test.ts` checks every message literal in
+ * `src/`. Lines said to the person on their own (prompts, progress, "Wrong PIN; try again") have no
+ * prefix and are sentence case.
  *
  * @module
  */
