@@ -1,7 +1,14 @@
 /**
  * Error types shared by every layer. Each carries the exit code `main.ts` uses and an optional hint
- * that tells the user how to fix the cause. Messages follow std's style: sentence case, quoted
- * values, ": detail", no trailing period.
+ * that tells the user how to fix the cause.
+ *
+ * Messages are printed after the program name (`aws-okta: the private key is encrypted; decrypt it
+ * first, …`), so they follow the Go and Unix convention for text after a prefix: they start
+ * lower-case unless the first word is always written with a capital (Okta, Duo, AWS, STS, an
+ * environment variable, an API name). Hints follow the same rule. Values are quoted, details
+ * follow ": ", and there is no trailing period. `errors_test.ts` checks every message literal in
+ * `src/`. Lines said to the person on their own (prompts, progress, "Wrong PIN; try again") have no
+ * prefix and are sentence case.
  *
  * @module
  */
@@ -72,4 +79,19 @@ export function oneLine(text: string): string {
     if (char === "\t") return "\\t";
     return `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}`;
   });
+}
+
+/**
+ * Text from a server (an Okta `errorSummary`, a Duo reason) as part of a one-line message:
+ * whitespace runs become one space, a final period goes (our messages end without one), and text
+ * longer than `max` characters is cut with "...".
+ */
+export function serverText(text: string, max = 160): string {
+  const line = text.replace(/\s+/g, " ").trim().replace(/\.$/, "");
+  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
+}
+
+/** True for a plain JSON object (not null, not an array): the first check on any parsed server reply. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -76,7 +76,11 @@ export async function eksToken(input: EksTokenInput): Promise<EksToken> {
     signedAt + TOKEN_LIFETIME_MS - EXPIRY_MARGIN_MS,
     input.creds.expiration.getTime(),
   );
-  return { token: TOKEN_PREFIX + base64Url(url.href), expiration: new Date(expiration) };
+  return {
+    token: TOKEN_PREFIX +
+      new TextEncoder().encode(url.href).toBase64({ alphabet: "base64url", omitPadding: true }),
+    expiration: new Date(expiration),
+  };
 }
 
 /** Refuses an empty cluster name or one with blanks (a usage error, exit code 2). */
@@ -92,9 +96,8 @@ export function checkClusterName(name: string): void {
 /** Decodes a token back to its presigned URL. */
 export function decodeEksToken(token: string): URL {
   if (!token.startsWith(TOKEN_PREFIX)) throw new AppError(`not an EKS token: missing "${TOKEN_PREFIX}"`);
-  const b64 = token.slice(TOKEN_PREFIX.length).replaceAll("-", "+").replaceAll("_", "/");
-  const binary = atob(b64.padEnd(Math.ceil(b64.length / 4) * 4, "="));
-  return new URL(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+  const bytes = Uint8Array.fromBase64(token.slice(TOKEN_PREFIX.length), { alphabet: "base64url" });
+  return new URL(new TextDecoder().decode(bytes));
 }
 
 /**
@@ -135,11 +138,4 @@ export function requestedExecVersion(execInfo: string | undefined): ExecCredenti
       hint: `set the kubeconfig's exec apiVersion to one of ${EXEC_CREDENTIAL_VERSIONS.join(", ")}`,
     },
   );
-}
-
-function base64Url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }

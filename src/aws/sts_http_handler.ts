@@ -5,7 +5,7 @@
  * errors can be explained from the wire rather than from the SDK's renamed exception classes.
  *
  * Written against the shapes of `@smithy/types` (HttpRequest, HttpResponse) without importing them:
- * this module must stay free of npm imports.
+ * this module must stay free of static npm imports (htmlparser2 is loaded only to read an AWS error).
  *
  * @module
  */
@@ -128,7 +128,7 @@ export class FetchRequestHandler {
     response.headers.forEach((value, name) => {
       responseHeaders[name] = value;
     });
-    this.last = describeResponse(response.status, body, response.headers);
+    this.last = await describeResponse(response.status, body, response.headers);
     return {
       response: { statusCode: response.status, reason: response.statusText, headers: responseHeaders, body },
     };
@@ -179,38 +179,41 @@ function requestBody(body: unknown): BodyInit {
   throw new TypeError(`unsupported request body type "${Object.prototype.toString.call(body)}"`);
 }
 
-/** Reads status, error code and message from an STS answer without a full XML parser. */
-export function describeResponse(status: number, body: Uint8Array, headers: Headers): StsWireResponse {
+/**
+ * Reads status, error code and message from an STS answer. Only an answer that looks like AWS XML is
+ * parsed, by htmlparser2 in XML mode (loaded lazily: the SDK that calls this is loaded lazily too).
+ */
+export async function describeResponse(
+  status: number,
+  body: Uint8Array,
+  headers: Headers,
+): Promise<StsWireResponse> {
   const text = new TextDecoder().decode(body.subarray(0, 64 * 1024));
   // The root element of every STS answer ends in "Response" (`<AssumeRoleResponse>`, `<ErrorResponse>`);
   // some AWS front ends answer a bare `<Error>`. A proxy's HTML page matches neither.
   const awsXml = /^\s*(<\?xml[^>]*\?>\s*)?<(\w+:)?\w*(Response|Error)[\s>]/.test(text);
   const wire: StsWireResponse = { status, awsXml };
-  const requestId = headers.get("x-amzn-requestid") ?? element(text, "RequestId");
+  const element = awsXml ? await xmlElements(text) : () => undefined;
+  const requestId = headers.get("x-amzn-requestid") ?? element("RequestId");
   if (requestId) wire.requestId = requestId;
   if (awsXml && status >= 300) {
-    const code = element(text, "Code");
-    const message = element(text, "Message");
+    const code = element("Code");
+    const message = element("Message");
     if (code) wire.code = code;
     if (message) wire.message = message;
   }
   return wire;
 }
 
-function element(xml: string, name: string): string | undefined {
-  const match = new RegExp(`<(?:\\w+:)?${name}>([^<]*)</(?:\\w+:)?${name}>`).exec(xml);
-  return match?.[1] === undefined ? undefined : decodeEntities(match[1]).trim();
-}
-
-function decodeEntities(text: string): string {
-  const named: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
-  return text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (all, ref: string) => {
-    if (ref.startsWith("#x") || ref.startsWith("#X")) return safeCodePoint(parseInt(ref.slice(2), 16), all);
-    if (ref.startsWith("#")) return safeCodePoint(parseInt(ref.slice(1), 10), all);
-    return named[ref] ?? all;
-  });
-}
-
-function safeCodePoint(code: number, fallback: string): string {
-  return Number.isInteger(code) && code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : fallback;
+/** A lookup of the first element by local name (any namespace prefix), as trimmed text. */
+async function xmlElements(xml: string): Promise<(name: string) => string | undefined> {
+  const { DomUtils, parseDocument } = await import("htmlparser2");
+  const document = parseDocument(xml, { xmlMode: true });
+  return (name) => {
+    const found = DomUtils.findOne(
+      (element) => element.name.replace(/^\w+:/, "") === name,
+      document.children,
+    );
+    return found ? DomUtils.textContent(found).trim() || undefined : undefined;
+  };
 }

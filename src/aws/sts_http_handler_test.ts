@@ -84,11 +84,11 @@ Deno.test("a transport failure from the fetch stack is kept for the caller and h
   assert.equal(handler.transportError, failure);
 });
 
-Deno.test("describeResponse recognises AWS XML and reads Code, Message and RequestId", () => {
+Deno.test("describeResponse recognises AWS XML and reads Code, Message and RequestId", async () => {
   const xml = `<?xml version="1.0"?>\n<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
     <Error><Type>Sender</Type><Code>AccessDenied</Code><Message>a &amp; b &lt;c&gt; &#x41;&#66; &bogus;</Message></Error>
     <RequestId>rid-1</RequestId></ErrorResponse>`;
-  assert.deepEqual(describeResponse(403, encoder.encode(xml), new Headers()), {
+  assert.deepEqual(await describeResponse(403, encoder.encode(xml), new Headers()), {
     status: 403,
     awsXml: true,
     requestId: "rid-1",
@@ -97,7 +97,7 @@ Deno.test("describeResponse recognises AWS XML and reads Code, Message and Reque
   });
 });
 
-Deno.test("describeResponse tells a proxy's page from an AWS answer", () => {
+Deno.test("describeResponse tells a proxy's page from an AWS answer", async () => {
   const cases: [string, boolean][] = [
     ["<!DOCTYPE html><html><body>Bad Gateway</body></html>", false],
     ["<html><head></head></html>", false],
@@ -109,6 +109,6 @@ Deno.test("describeResponse tells a proxy's page from an AWS answer", () => {
     ["<Error><Code>X</Code></Error>", true],
   ];
   for (const [body, awsXml] of cases) {
-    assert.equal(describeResponse(502, encoder.encode(body), new Headers()).awsXml, awsXml, body);
+    assert.equal((await describeResponse(502, encoder.encode(body), new Headers())).awsXml, awsXml, body);
   }
 });

@@ -19,6 +19,7 @@
  * @module
  */
 
+import { isRecord } from "../errors.ts";
 import { ConfigError } from "./config_error.ts";
 
 /** The parts of okta.yaml aws-okta reads. */
@@ -94,9 +95,7 @@ export function resolveLabel(
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? value as Record<string, unknown>
-    : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
 function strings(value: Record<string, unknown> | undefined): Record<string, string> {

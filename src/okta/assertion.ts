@@ -102,8 +102,7 @@ function decodeBase64(text: string): Uint8Array {
   }
   if (body.length % 4 === 1) throw invalid("base64", "it is truncated");
   try {
-    const binary = atob(body + "=".repeat((4 - (body.length % 4)) % 4));
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+    return Uint8Array.fromBase64(body);
   } catch {
     throw invalid("base64", "it cannot be decoded");
   }

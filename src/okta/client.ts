@@ -8,7 +8,7 @@
  * @module
  */
 
-import { AppError, type AppErrorOptions } from "../errors.ts";
+import { AppError, type AppErrorOptions, isRecord, serverText } from "../errors.ts";
 import type { Fetch } from "../net/fetch.ts";
 import { CookieJar } from "./cookie_jar.ts";
 
@@ -227,7 +227,7 @@ export class OktaClient {
       });
     }
     const errorCode = error.errorCode as string;
-    const errorSummary = oneLine(typeof error.errorSummary === "string" ? error.errorSummary : "");
+    const errorSummary = serverText(typeof error.errorSummary === "string" ? error.errorSummary : "");
     const details = { errorCode, errorSummary, status };
     if (status === 429 && errorCode === "E0000047") {
       // X-Rate-Limit-Reset is the epoch second at which the window reopens.
@@ -253,15 +253,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Okta summaries end with a period and may span lines; error messages are one line without one. */
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, " ").trim().replace(/\.$/, "");
 }
 
 function delay(ms: number): Promise<void> {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { AppError, type AppErrorOptions } from "../errors.ts";
+import { AppError, type AppErrorOptions, isRecord, serverText } from "../errors.ts";
 import type { Fetch } from "../net/fetch.ts";
 
 /** An OAuth error answer, kept machine-readable so callers can branch on {@linkcode error}. */
@@ -110,15 +110,15 @@ export function oauthErrorOf(
 ): AppError {
   const path = url.pathname;
   let error = typeof body?.error === "string" ? body.error : "";
-  let description = typeof body?.error_description === "string" ? oneLine(body.error_description) : "";
+  let description = typeof body?.error_description === "string" ? serverText(body.error_description) : "";
   if (!error) {
     const challenge = parseWwwAuthenticate(headers.get("www-authenticate") ?? "");
     error = challenge.error ?? "";
-    description = challenge.error_description ? oneLine(challenge.error_description) : description;
+    description = challenge.error_description ? serverText(challenge.error_description) : description;
   }
   if (!error && typeof body?.errorCode === "string") {
     error = body.errorCode;
-    description = typeof body.errorSummary === "string" ? oneLine(body.errorSummary) : "";
+    description = typeof body.errorSummary === "string" ? serverText(body.errorSummary) : "";
   }
   if (!error) {
     return new AppError(`Okta answered ${method} "${path}" with HTTP ${status}`, {
@@ -172,9 +172,7 @@ export function unverifiedClaims(jwt: string): Record<string, unknown> | undefin
   const payload = jwt.split(".")[1];
   if (!payload) return undefined;
   try {
-    const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
-    const padded = base64 + "=".repeat((4 - base64.length % 4) % 4);
-    const text = new TextDecoder().decode(Uint8Array.fromBase64(padded));
+    const text = new TextDecoder().decode(Uint8Array.fromBase64(payload, { alphabet: "base64url" }));
     return parseJsonObject(text);
   } catch {
     return undefined;
@@ -184,15 +182,8 @@ export function unverifiedClaims(jwt: string): Record<string, unknown> | undefin
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? value as Record<string, unknown>
-      : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }
-}
-
-/** Okta descriptions end with a period and may span lines; our messages are one line without one. */
-export function oneLine(text: string): string {
-  return text.replace(/\s+/g, " ").trim().replace(/\.$/, "");
 }

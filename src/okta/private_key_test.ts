@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { AppError } from "../errors.ts";
-import { readTlv } from "./der.ts";
-import { base64Url, importPrivateKey, pkcs1ToPkcs8, sec1ToPkcs8, signJwt } from "./private_key.ts";
+import { AppError, formatError } from "../errors.ts";
+import { generateKeyPairSync } from "node:crypto";
+import { importPrivateKey, signJwt } from "./private_key.ts";
 
 const KEYS = new URL("../../tests/fixtures/keys/", import.meta.url);
 const read = (name: string) => Deno.readTextFile(new URL(name, KEYS));
@@ -57,26 +57,17 @@ for (
     assert.ok(await verify(jwt, await read(publicFile), alg));
     // A changed payload no longer verifies: the check above can fail.
     const [h, , s] = jwt.split(".");
-    assert.ok(!(await verify(`${h}.${base64Url('{"iss":"other"}')}.${s}`, await read(publicFile), alg)));
+    assert.ok(
+      !(await verify(
+        `${h}.${
+          new TextEncoder().encode('{"iss":"other"}').toBase64({ alphabet: "base64url", omitPadding: true })
+        }.${s}`,
+        await read(publicFile),
+        alg,
+      )),
+    );
   });
 }
-
-Deno.test("private key: PKCS#1 wrapped into PKCS#8 is byte-for-byte what openssl pkcs8 -topk8 writes", async () => {
-  const wrapped = pkcs1ToPkcs8(pemBytes(await read("rsa_pkcs1.pem")));
-  assert.deepEqual(wrapped, pemBytes(await read("rsa_pkcs8.pem")));
-});
-
-Deno.test("private key: SEC1 wrapped into PKCS#8 names the curve and keeps the key", async () => {
-  const sec1 = pemBytes(await read("ec_p256_sec1.pem"));
-  const wrapped = sec1ToPkcs8(sec1);
-  const outer = readTlv(wrapped);
-  assert.equal(outer.tag, 0x30);
-  // version 0, AlgorithmIdentifier { ecPublicKey, prime256v1 }, OCTET STRING { SEC1 }
-  const hex = Array.from(wrapped, (b) => b.toString(16).padStart(2, "0")).join("");
-  assert.ok(hex.includes("06072a8648ce3d0201"), "ecPublicKey OID");
-  assert.ok(hex.includes("06082a8648ce3d030107"), "prime256v1 OID");
-  assert.ok(hex.endsWith(Array.from(sec1, (b) => b.toString(16).padStart(2, "0")).join("")));
-});
 
 Deno.test("private key: literal \\n line breaks (environment variables) are accepted", async () => {
   const pem = (await read("ec_p256_sec1.pem")).trim().replace(/\n/g, "\\n");
@@ -101,6 +92,21 @@ Deno.test("private key: bad input is one clear error without key material", asyn
       return true;
     });
   }
+  const ed25519 = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" });
+  const secp256k1 = generateKeyPairSync("ec", { namedCurve: "secp256k1" }).privateKey
+    .export({ format: "pem", type: "sec1" });
+  for (
+    const [pem, message] of [
+      [ed25519, 'unsupported key algorithm "ed25519"; use an RSA or EC key'],
+      [secp256k1, 'unsupported EC curve "secp256k1"; use a P-256, P-384 or P-521 key'],
+    ]
+  ) {
+    await assert.rejects(importPrivateKey(String(pem)), (error: unknown) => {
+      assert.ok(error instanceof AppError);
+      assert.equal(formatError(error), message);
+      return true;
+    });
+  }
   const real = await read("rsa_pkcs1.pem");
   const body = real.split("\n")[1]!;
   const truncated = real.split("\n").slice(0, 5).join("\n") + "\n-----END RSA PRIVATE KEY-----";
@@ -108,4 +114,23 @@ Deno.test("private key: bad input is one clear error without key material", asyn
     assert.ok(error instanceof AppError && !error.message.includes(body.slice(0, 16)));
     return true;
   });
+});
+
+Deno.test("node:crypto (and any node: builtin) is imported lazily, so the cache-hit path never loads Node's layer", async () => {
+  const src = new URL("../", import.meta.url);
+  const offenders: string[] = [];
+  let lazy = 0;
+  const walk = async (dir: URL): Promise<void> => {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isDirectory) await walk(new URL(`${entry.name}/`, dir));
+      else if (entry.name.endsWith(".ts") && !/_(test|bench)\.ts$/.test(entry.name)) {
+        const source = await Deno.readTextFile(new URL(entry.name, dir));
+        if (/^\s*(import|export)\b[^;]*?from\s*"node:/m.test(source)) offenders.push(entry.name);
+        lazy += source.match(/import\("node:/g)?.length ?? 0;
+      }
+    }
+  };
+  await walk(src);
+  assert.deepEqual(offenders, []);
+  assert.ok(lazy >= 1, "private_key.ts's lazy import was not found: the scan looks in the wrong place");
 });

@@ -102,7 +102,7 @@ export function samlFromPage(html: string): { raw: string; base64: string; xml: 
   if (!match) return undefined;
   const raw = match[1]!;
   const base64 = decodeEntities(raw).replace(/\s+/g, "");
-  const xml = new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+  const xml = new TextDecoder().decode(Uint8Array.fromBase64(base64));
   return { raw, base64, xml };
 }
 

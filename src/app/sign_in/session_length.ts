@@ -12,7 +12,7 @@
  * @module
  */
 
-import { AppError } from "../../errors.ts";
+import { AppError, isRecord } from "../../errors.ts";
 import { StsError } from "../../aws/sts_errors.ts";
 import { writeFileAtomic } from "../../fs/atomic_write.ts";
 import type { AppContext } from "../context.ts";
@@ -88,7 +88,7 @@ function memoryPath(ctx: AppContext): string {
 async function readMemory(path: string): Promise<Memory> {
   try {
     const parsed = JSON.parse(await Deno.readTextFile(path));
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed as Memory : {};
+    return isRecord(parsed) ? parsed as Memory : {};
   } catch {
     // Missing or damaged: nothing remembered, which costs one refused call at most.
     return {};

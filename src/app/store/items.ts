@@ -5,7 +5,7 @@
  * @module
  */
 
-import { AppError } from "../../errors.ts";
+import { AppError, isRecord } from "../../errors.ts";
 import { goJsonStringify } from "../../keyring/go_json.ts";
 import { KeyNotFoundError, type Keyring, KeyringError } from "../../keyring/keyring.ts";
 
@@ -272,10 +272,6 @@ function parseJson(data: Uint8Array): unknown {
 
 function encodeJson(value: unknown): Uint8Array {
   return new TextEncoder().encode(goJsonStringify(value));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function nonEmpty(value: unknown): value is string {

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { AppError } from "../../errors.ts";
+import { AppError, isRecord, serverText } from "../../errors.ts";
 import type { Fetch } from "../../net/fetch.ts";
 import type { DuoChoice } from "./choice.ts";
 
@@ -89,7 +89,7 @@ export class DuoFrame {
       const text = await response.text();
       if (response.status !== 200) throw this.#httpError("auth", response.status);
       if (/frameless|\/frame\/v4\//i.test(text)) throw new DuoUniversalPromptError();
-      const fields = hiddenFields(text);
+      const fields = await hiddenFields(text);
       if (!fields.sid || attempt > 0) throw this.#unexpected("auth", "a page without a session");
       form = { sid: fields.sid, ...(fields.certs_url ? { certs_url: fields.certs_url } : {}) };
       this.#debug("duo: auth answered with a form; posting it back");
@@ -155,7 +155,7 @@ export class DuoFrame {
     }
     const envelope = isRecord(parsed) ? parsed : {};
     if (envelope.stat !== "OK") {
-      const message = oneLine(text(envelope.message)) || "no reason given";
+      const message = serverText(text(envelope.message)) || "no reason given";
       throw new AppError(`Duo refused the ${what} request: ${message}`, {
         hint: "check --mfa-duo-device (phone1, phone2, phone1:call, phone1:passcode or token)",
       });
@@ -211,37 +211,21 @@ export function isUniversalPrompt(url: URL): boolean {
   return /^\/frame\/(frameless\/)?v4\//.test(url.pathname) || url.pathname.startsWith("/oauth/v1/");
 }
 
-/** The name → value pairs of an HTML page's hidden inputs. */
-export function hiddenFields(html: string): Record<string, string> {
+/**
+ * The name → value pairs of an HTML page's hidden inputs, read by a real HTML parser (htmlparser2,
+ * loaded lazily: only a Duo login gets here), so quoting, attribute order, case and entities are
+ * handled as a browser would.
+ */
+export async function hiddenFields(html: string): Promise<Record<string, string>> {
+  const { DomUtils, parseDocument } = await import("htmlparser2");
   const fields: Record<string, string> = {};
-  for (const [tag] of html.matchAll(/<input\b[^>]*>/gi)) {
-    const attributes = new Map<string, string>();
-    for (const match of tag.matchAll(/([a-zA-Z_:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) {
-      attributes.set(match[1]!.toLowerCase(), match[2] ?? match[3] ?? "");
-    }
-    const name = attributes.get("name");
-    if (attributes.get("type")?.toLowerCase() === "hidden" && name) {
-      fields[name] = decodeEntities(attributes.get("value") ?? "");
-    }
+  for (const input of DomUtils.getElementsByTagName("input", parseDocument(html))) {
+    const { name, type, value } = input.attribs;
+    if (type?.toLowerCase() === "hidden" && name) fields[name] = value ?? "";
   }
   return fields;
 }
 
-function decodeEntities(value: string): string {
-  // "&amp;" last, so that "&amp;lt;" stays "&lt;".
-  return value.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<")
-    .replaceAll("&gt;", ">").replaceAll("&amp;", "&");
-}
-
 function text(value: unknown): string {
   return typeof value === "string" ? value : "";
-}
-
-function oneLine(value: string): string {
-  const line = value.replace(/\s+/g, " ").trim();
-  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -24,11 +24,15 @@ Deno.test("isUniversalPrompt: frameless v4, v4 frames and Duo's OIDC endpoints",
   assert.ok(!isUniversalPrompt(at("/frame/prompt?sid=x")));
 });
 
-Deno.test("hiddenFields: either quote style, any attribute order, entities decoded", () => {
+Deno.test("hiddenFields: either quote style, any attribute order, entities decoded", async () => {
   const page = `<form><input type="hidden" name="sid" value="a&amp;b">` +
     `<input value='https://certs/x?a=1&amp;amp;b' name='certs_url' TYPE='HIDDEN'>` +
     `<input type="text" name="visible" value="no"></form>`;
-  assert.deepEqual(hiddenFields(page), { sid: "a&b", certs_url: "https://certs/x?a=1&amp;b" });
+  assert.deepEqual(await hiddenFields(page), { sid: "a&b", certs_url: "https://certs/x?a=1&amp;b" });
+  // Entities a browser decodes that a hand-written list would miss; an unquoted value.
+  assert.deepEqual(await hiddenFields(`<input type=hidden name=tx value=a&#x2F;b&#47;c&apos;d>`), {
+    tx: "a/b/c'd",
+  });
 });
 
 Deno.test("DuoFrame: HTTP errors, non-JSON and stat FAIL are one-line errors; result URLs stay on the host", async () => {

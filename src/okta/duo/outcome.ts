@@ -6,7 +6,7 @@
  * @module
  */
 
-import { AppError } from "../../errors.ts";
+import { AppError, serverText } from "../../errors.ts";
 import type { DuoChoice } from "./choice.ts";
 
 /** The parts of a Duo status answer that decide the wording. */
@@ -56,11 +56,13 @@ export function refusal(choice: DuoChoice, status: DuoDecision): AppError {
   }
   if (status.code === "deny" || status.result === "FAILURE") {
     const reason = status.reason || status.text;
-    return new AppError(`${capital} was denied${reason ? `: ${oneLine(reason)}` : ""}`, {
+    return new AppError(`${capital} was denied${reason ? `: ${serverText(reason, 120)}` : ""}`, {
       hint: "run the command again and approve it; if you did not start this login, tell your security team",
     });
   }
-  return new AppError(`${capital} failed: "${oneLine(status.code)}"`, { hint: "run the command again" });
+  return new AppError(`${capital} failed: "${serverText(status.code, 120)}"`, {
+    hint: "run the command again",
+  });
 }
 
 /** The error when our own deadline passes before Duo decides. */
@@ -91,10 +93,4 @@ export function formatDuration(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
   if (ms >= 1000) return `${Math.round(ms / 1000)} s`;
   return `${ms} ms`;
-}
-
-/** Collapses whitespace and caps the length, so that Duo's text fits a one-line message. */
-export function oneLine(value: string, max = 120): string {
-  const line = value.replace(/\s+/g, " ").trim();
-  return line.length > max ? `${line.slice(0, max - 3)}...` : line;
 }

@@ -19,7 +19,7 @@
  * @module
  */
 
-import { AppError } from "../../errors.ts";
+import { AppError, isRecord, serverText } from "../../errors.ts";
 import type { DuoChoice } from "./choice.ts";
 import {
   type DuoDecision,
@@ -28,7 +28,6 @@ import {
   MAX_PASSCODE_ATTEMPTS,
   noPasscodeAccepted,
   notApprovedInTime,
-  oneLine,
   passcodeQuestion,
   refusal,
   startedLine,
@@ -365,7 +364,7 @@ class UniversalPrompt {
     }
     const envelope = isRecord(parsed) ? parsed : undefined;
     if (envelope?.stat === "FAIL") {
-      const message = oneLine(text(envelope.message), 160) ||
+      const message = serverText(text(envelope.message)) ||
         `message ${String(envelope.message_enum ?? "?")}`;
       throw new AppError(`Duo refused the ${step}: ${message}`, {
         hint: step === "method start"
@@ -418,8 +417,4 @@ function singlePagePrompt(): AppError {
 
 function text(value: unknown): string {
   return typeof value === "string" ? value : "";
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -138,7 +138,7 @@ Deno.test("runUniversalPrompt: Duo's refusal of the method start shows Duo's mes
     });
     await assert.rejects(run(landed), (error) => {
       assert.ok(error instanceof AppError);
-      assert.equal(error.message, "Duo refused the method start: This device is not enrolled.");
+      assert.equal(error.message, "Duo refused the method start: This device is not enrolled");
       assert.match(error.hint ?? "", /--mfa-duo-device/);
       assert.ok(!errorText(error).includes(sidOf(landed)), "no Duo session id in the error");
       return true;

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { AppError } from "../../errors.ts";
+import { AppError, isRecord } from "../../errors.ts";
 import type { AuthnResponse, Factor } from "../authn.ts";
 import { OktaApiError, type OktaClient } from "../client.ts";
 import { type FactorContext, factorLabel, requireStateToken, verifyCall, verifyHref } from "./handler.ts";
@@ -225,9 +225,7 @@ function missing(factor: Factor, what: string): AppError {
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? value as Record<string, unknown>
-    : undefined;
+  return isRecord(value) ? value : undefined;
 }
 
 const BASE64URL = /^[A-Za-z0-9_\-+/]+={0,2}$/;
