@@ -8,11 +8,8 @@
 import type { AppContext, Env, GlobalOptions } from "../app/context.ts";
 import { AppError } from "../errors.ts";
 import { createDebugLog } from "../ui/debug_log.ts";
-import { createPrompter } from "../ui/terminal.ts";
+import { createPrompter, type PromptMode } from "../ui/terminal.ts";
 import type { ParsedCommand } from "./command.ts";
-
-/** Where prompts read answers: "tty" prefers the terminal even when stdin is a pipe (credential_process). */
-export type PromptMode = "auto" | "stdin" | "tty";
 
 /** The process environment as an {@linkcode Env}. */
 export const processEnv: Env = {

@@ -18,7 +18,7 @@ import {
   verifyCall,
   verifyHref,
 } from "./factor_verify.ts";
-import type { Assertion, AssertionRequest, SecurityKey, UserVerification } from "./security_key.ts";
+import type { Assertion, AssertionRequest, Authenticator, UserVerification } from "../fido/authenticator.ts";
 
 /** The challenge of a WebAuthn factor, as found in an MFA_CHALLENGE answer. */
 export interface WebAuthnChallenge {
@@ -191,11 +191,11 @@ async function sign(context: FactorContext, factor: Factor, request: AssertionRe
       },
     );
   }
-  const key: SecurityKey = await context.openSecurityKey();
+  const key: Authenticator = await context.openSecurityKey();
   try {
     return await key.getAssertion(request);
   } finally {
-    await key.close?.();
+    await key.close();
   }
 }
 
