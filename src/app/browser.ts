@@ -13,6 +13,7 @@
 
 import { AppError } from "../errors.ts";
 import { defaultOpener } from "../ui/browser.ts";
+import type { EnvReader } from "../env.ts";
 
 /** A program and its arguments. */
 export interface OpenerCommand {
@@ -49,7 +50,7 @@ const PAGE_LIFETIME_MS = 15 * 60_000;
  */
 export async function redirectPage(
   url: string,
-  env: { get(name: string): string | undefined },
+  env: EnvReader,
 ): Promise<string> {
   const runtime = env.get("XDG_RUNTIME_DIR");
   const dir = runtime && (await isDir(runtime)) ? runtime : undefined;
@@ -105,7 +106,7 @@ async function removeOldPages(dir: string): Promise<void> {
  */
 export async function openBrowser(
   url: string,
-  env: { get(name: string): string | undefined },
+  env: EnvReader,
 ): Promise<void> {
   const { command, args } = openerCommand(await redirectPage(url, env), env.get("BROWSER"));
   const hint = 'use "--stdout" to print the URL instead, or set BROWSER';

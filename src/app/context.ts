@@ -6,11 +6,10 @@
  */
 
 import type { Prompter } from "../ui/prompter.ts";
+import type { EnvReader } from "../env.ts";
 
-/** Read access to environment variables. */
-export interface Env {
-  /** The variable's value, or undefined when unset. */
-  get(name: string): string | undefined;
+/** Read access to environment variables, and a copy of them all for child processes. */
+export interface Env extends EnvReader {
   /** A copy of every variable (for child processes). */
   toObject(): Record<string, string>;
 }

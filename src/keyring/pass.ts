@@ -19,6 +19,7 @@
 import { decodeItem, encodeItem } from "./item_json.ts";
 import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
 import { findProgram } from "../fs/find_program.ts";
+import type { EnvReader } from "../env.ts";
 
 /** Options for {@linkcode PassKeyring}. */
 export interface PassKeyringOptions {
@@ -32,7 +33,7 @@ export interface PassKeyringOptions {
   /** Extra environment for the command, e.g. GNUPGHOME (the process environment is inherited). */
   env?: Record<string, string>;
   /** Environment variables to read (PATH, PASSWORD_STORE_GPG_OPTS, GPG_AGENT_INFO); the process's by default. */
-  processEnv?: { get(name: string): string | undefined };
+  processEnv?: EnvReader;
 }
 
 /** The prefix earlier versions of this tool wrote under. */
@@ -55,7 +56,7 @@ export class PassKeyring implements Keyring {
   readonly #fallback: string;
   readonly #command: string;
   readonly #env: Record<string, string>;
-  readonly #processEnv: { get(name: string): string | undefined };
+  readonly #processEnv: EnvReader;
 
   constructor(options: PassKeyringOptions) {
     this.#storeDir = options.storeDir.replace(/\/+$/, "");

@@ -11,6 +11,7 @@ import type { DBusConnection } from "./dbus_connection.ts";
 import { findSessionBus } from "./dbus_address.ts";
 import { type BackendName, BACKENDS, fileDir } from "./select.ts";
 import { findProgram } from "../fs/find_program.ts";
+import type { EnvReader } from "../env.ts";
 
 export type { BackendName } from "./select.ts";
 
@@ -44,7 +45,7 @@ export interface ProbeOptions {
   /** The user's home directory. */
   home: string;
   /** Environment variables. */
-  env: { get(name: string): string | undefined };
+  env: EnvReader;
   /** The OS (tests pretend to be another one). */
   os?: typeof Deno.build.os;
 }
