@@ -17,13 +17,13 @@ import {
   type Keyring,
   KeyringError,
   type KeyringItem,
+  LABEL_PREFIX,
+  SERVICE_NAME,
   settle,
 } from "./keyring.ts";
 
 /** The Keychain service of every item (Go aws-okta's service name). */
-export const SERVICE = "aws-okta-login";
-/** Prefix of the labels earlier versions gave items (items now carry Go aws-okta's label as is). */
-export const LABEL_PREFIX = "aws-okta: ";
+export const SERVICE = SERVICE_NAME;
 
 /** A value in a Keychain query, before it becomes a CoreFoundation object. */
 export type QueryValue =

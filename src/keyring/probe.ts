@@ -9,6 +9,7 @@
 
 import type { DBusConnection } from "./dbus_connection.ts";
 import { findSessionBus } from "./dbus_address.ts";
+import { SERVICE_NAME } from "./keyring.ts";
 import { type BackendName, BACKENDS, fileDir } from "./select.ts";
 import { findProgram } from "../fs/find_program.ts";
 import type { EnvReader } from "../env.ts";
@@ -90,11 +91,11 @@ export class BackendProber {
     switch (name) {
       case "wincred":
         return os === "windows"
-          ? { name, usable: true, detail: `Windows Credential Manager (targets "keyring:aws-okta-login:*")` }
+          ? { name, usable: true, detail: `Windows Credential Manager (targets "keyring:${SERVICE_NAME}:*")` }
           : { name, usable: false, detail: "Windows only" };
       case "keychain":
         return os === "darwin"
-          ? { name, usable: true, detail: `macOS Keychain (service "aws-okta-login")` }
+          ? { name, usable: true, detail: `macOS Keychain (service "${SERVICE_NAME}")` }
           : { name, usable: false, detail: "macOS only" };
       case "secret-service":
         return this.#probeBusService(name, os);

@@ -15,11 +15,13 @@ import {
   type Keyring,
   KeyringError,
   type KeyringItem,
+  LABEL_PREFIX,
+  SERVICE_NAME,
   settle,
 } from "./keyring.ts";
 
 /** Target name prefix: 99designs/keyring's `<WinCredPrefix>:<ServiceName>:` with aws-okta's values. */
-export const TARGET_PREFIX = "keyring:aws-okta-login:";
+export const TARGET_PREFIX = `keyring:${SERVICE_NAME}:`;
 /** CRED_MAX_CREDENTIAL_BLOB_SIZE (5 * 512 bytes). */
 export const MAX_BLOB_BYTES = 5 * 512;
 /** CRED_TYPE_GENERIC. */
@@ -221,8 +223,8 @@ export class WincredKeyring implements Keyring {
       try {
         const credential = readCredential(pointer);
         const item: KeyringItem = { key, data: credential.blob };
-        if (credential.comment.startsWith("aws-okta: ")) {
-          item.label = credential.comment.slice("aws-okta: ".length);
+        if (credential.comment.startsWith(LABEL_PREFIX)) {
+          item.label = credential.comment.slice(LABEL_PREFIX.length);
         }
         return item;
       } finally {
@@ -236,7 +238,11 @@ export class WincredKeyring implements Keyring {
     return settle(() => {
       checkKey(item.key);
       checkBlobSize(item.key, item.data.length);
-      const memory = buildCredential(targetName(item.key), item.data, `aws-okta: ${item.label || item.key}`);
+      const memory = buildCredential(
+        targetName(item.key),
+        item.data,
+        `${LABEL_PREFIX}${item.label || item.key}`,
+      );
       try {
         if (!this.#api.CredWriteW(memory.struct, 0)) {
           throw this.#error(`cannot store "${item.key}"`, this.#lastError());
