@@ -82,7 +82,7 @@ $(WINE_DIR)/bcryptprimitives.dll: tests/windows/bcryptprimitives.c tests/windows
 # A failure prints fast-check's seed: FUZZ_SEED=<seed> make fuzz replays it.
 FUZZ_RUNS ?= 50000
 fuzz: $(DENO_DEP)
-	FUZZ_RUNS=$(FUZZ_RUNS) $(DENO) test -P=test --quiet $(wildcard src/*/*_fuzz_test.ts)
+	FUZZ_RUNS=$(FUZZ_RUNS) $(DENO) test -P=test --quiet $(wildcard src/*/*_fuzz_test.ts src/*/*/*_fuzz_test.ts)
 
 # Measures what users run: a launcher installed (as `make install` does) into .tools/bench.
 bench: $(DENO_DEP)
@@ -102,25 +102,64 @@ demo: $(DENO_DEP)
 	$(DENO) run -P=test --quiet tests/demo.ts
 
 # The launcher passes its own name ($0) in AWS_OKTA_ARGV0: run through the okta-aws-cli link, aws-okta
-# answers as okta-aws-cli (src/cli/okta_aws_cli.ts).
-# The launcher runs a code-split bundle of src/main.ts with the same permission set (-P=aws-okta in
-# deno.json) as the compiled binary, and a copy of the pinned Deno, so it works with no deno on PATH.
+# answers as okta-aws-cli (src/cli/okta_aws_cli/entry.ts).
+# The launcher runs a code-split bundle of src/main.ts with the same permission set as the compiled
+# binary ("aws-okta" in deno.json, spelled out as --allow-* flags), and a copy of the pinned Deno, so
+# it works with no deno on PATH.
 # Why a bundle: the cred-process cache hit must start nearly as fast as an empty `deno run`. A bundle
 # loads a few JavaScript chunks instead of ~50 TypeScript modules, and its dynamic imports are
-# rewritten to import(["x"][0]) so that Deno's module-graph analysis does not pre-load them: npm
-# packages (and the Node compatibility layer they bring) and login code load only when a login runs.
+# rewritten to import(["x"][0]) so that Deno's module-graph analysis does not pre-load them: login
+# code loads only when a login runs.
+# Why each npm package is bundled on its own into dist/npm/ (checked against deno.lock here, at
+# install): the launcher then runs with --no-config, so a start reads no deno.json, no lock file and
+# no npm state (measured: 2-3 MB of peak RSS and ~6 ms of the cache hit), and a package with the
+# Node compatibility layer it brings loads only when the code that imports it runs.
 # --no-lazy compiles whole chunks up front, so V8's code cache holds every function and a start
 # does not pay for compiling the parser, config reader and keyring on their first call.
 LIBDIR := $(PREFIX)/lib/aws-okta
 NPM_EXTERNALS = $(shell $(DENO) eval 'const m = JSON.parse(Deno.readTextFileSync("deno.json")).imports; console.log(Object.keys(m).map((k) => "--external " + k).join(" "))')
+LAUNCHER_PERMISSIONS = $(shell $(DENO) eval 'const set = JSON.parse(Deno.readTextFileSync("deno.json")).permissions["aws-okta"]; console.log(Object.entries(set).map(([k, v]) => v === true ? `--allow-$${k}` : `--allow-$${k}=$${v.join(",")}`).join(" "))')
+
+# deno eval script (args: dist directory, then the deno command): points the bundle's imports of npm
+# packages (deno.json "imports") at dist/npm/<package>.js and bundles each package there, re-exporting
+# every name the package exports; rewrites every dynamic import to import(["x"][0]) (see above).
+define BUNDLE_NPM
+const [dist, deno] = Deno.args;
+const imports = JSON.parse(Deno.readTextFileSync("deno.json")).imports;
+const fileOf = (spec) => `npm/$${spec.replace(/^@/, "").replaceAll("/", "__")}.js`;
+const used = new Set();
+const npm = (spec) => spec in imports ? (used.add(spec), `./$${fileOf(spec)}`) : spec;
+for (const entry of Deno.readDirSync(dist)) {
+  if (!entry.name.endsWith(".js")) continue;
+  const path = `$${dist}/$${entry.name}`;
+  const text = Deno.readTextFileSync(path)
+    .replace(/\bimport\("([^"]+)"\)/g, (_, spec) => `import(["$${npm(spec)}"][0])`)
+    .replace(/(\bfrom\s*|^import\s*)"([^"]+)"/gm, (_, head, spec) => `$${head}"$${npm(spec)}"`);
+  Deno.writeTextFileSync(path, text);
+}
+const entries = Deno.makeTempDirSync({ dir: ".", prefix: ".npm-entries-" });
+try {
+  for (const spec of used) {
+    const names = Object.keys(await import(spec)).filter((name) => /^[A-Za-z_$$][\w$$]*$$/.test(name));
+    const entry = `$${entries}/$${fileOf(spec).replace(/^npm\//, "").replace(/\.js$$/, ".ts")}`;
+    Deno.writeTextFileSync(entry, `export { $${names.join(", ")} } from "$${spec}";\n`);
+    const out = `$${dist}/$${fileOf(spec)}`;
+    const args = ["bundle", "-q", "--frozen", "--platform", "deno", "--format", "esm", "-o", out, entry];
+    const result = new Deno.Command(deno, { args, stdout: "inherit", stderr: "inherit" }).outputSync();
+    if (!result.success) throw new Error(`bundling $${spec} failed`);
+  }
+} finally {
+  Deno.removeSync(entries, { recursive: true });
+}
+endef
+export BUNDLE_NPM
+
 install: $(DENO_DEP)
 	@mkdir -p $(LIBDIR) $(PREFIX)/bin
-	@rm -rf $(LIBDIR)/src $(LIBDIR)/dist
-	@cp deno.json deno.lock $(LIBDIR)/
+	@rm -rf $(LIBDIR)/src $(LIBDIR)/dist $(LIBDIR)/node_modules $(LIBDIR)/deno.json $(LIBDIR)/deno.lock
 	@cp -L $(DENO) $(LIBDIR)/deno.tmp && mv -f $(LIBDIR)/deno.tmp $(LIBDIR)/deno
-	@$(DENO) bundle -q --code-splitting --platform deno --format esm $(NPM_EXTERNALS) --outdir $(LIBDIR)/dist src/main.ts
-	@perl -pi -e 's/\bimport\("([^"]+)"\)/import(["$$1"][0])/g' $(LIBDIR)/dist/*.js
-	@cd $(LIBDIR) && DENO_DIR=$(LIBDIR)/cache ./deno install --quiet --frozen >/dev/null
+	@$(DENO) bundle -q --frozen --code-splitting --platform deno --format esm $(NPM_EXTERNALS) --outdir $(LIBDIR)/dist src/main.ts
+	@$(DENO) eval "$$BUNDLE_NPM" $(LIBDIR)/dist $(DENO)
 	@printf '%s\n' '#!/bin/sh' '# aws-okta launcher written by make install' \
 	  'LIB="$(LIBDIR)"' \
 	  '# The user'"'"'s own DENO_DIR and DENO_NO_UPDATE_CHECK, saved for the children of exec' \
@@ -128,7 +167,7 @@ install: $(DENO_DEP)
 	  '[ -z "$${DENO_DIR+x}" ] || export AWS_OKTA_USER_DENO_DIR="$$DENO_DIR"' \
 	  '[ -z "$${DENO_NO_UPDATE_CHECK+x}" ] || export AWS_OKTA_USER_DENO_NO_UPDATE_CHECK="$$DENO_NO_UPDATE_CHECK"' \
 	  'export AWS_OKTA_LAUNCHER=1 DENO_DIR="$${AWS_OKTA_DENO_DIR:-$$LIB/cache}" DENO_NO_UPDATE_CHECK=1 AWS_OKTA_ARGV0="$$0"' \
-	  'exec "$$LIB/deno" run -q -P=aws-okta --v8-flags=--no-lazy --frozen --config "$$LIB/deno.json" "$$LIB/dist/main.js" "$$@"' \
+	  'exec "$$LIB/deno" run -q --no-config $(LAUNCHER_PERMISSIONS) --v8-flags=--no-lazy "$$LIB/dist/main.js" "$$@"' \
 	  > $(PREFIX)/bin/aws-okta.tmp
 	@chmod 0755 $(PREFIX)/bin/aws-okta.tmp && mv -f $(PREFIX)/bin/aws-okta.tmp $(PREFIX)/bin/aws-okta
 	@ln -sfn aws-okta $(PREFIX)/bin/okta-aws-cli

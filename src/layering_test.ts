@@ -83,7 +83,16 @@ export function checkImport(imp: Import): string | undefined {
     }
     return undefined;
   }
-  if (imp.target.startsWith("../")) return `${where}: src/ imports nothing outside src/`;
+  const testSupport = (path: string) => /(^|\/)test_support\.ts$/.test(path);
+  if (imp.target.startsWith("../")) {
+    // Test helpers (test_support.ts) may reach the simulators and fixtures under tests/.
+    return testSupport(imp.from)
+      ? undefined
+      : `${where}: src/ imports nothing outside src/ but in test_support.ts`;
+  }
+  if (testSupport(imp.target) && !testSupport(imp.from)) {
+    return `${where}: test_support.ts modules serve tests only`;
+  }
   const toRoom = roomOf(imp.target);
   if (toRoom === undefined) return `${where}: src/${imp.target} is in no room of LAYERS (layering_test.ts)`;
   if (toRoom === fromRoom) return undefined;
@@ -228,7 +237,17 @@ Deno.test("checkImport names the file, the import and the rule it breaks", () =>
   );
   assert.equal(
     imp("okta/client.ts", "../../tests/sim/okta.ts", "../tests/sim/okta.ts"),
-    'src/okta/client.ts imports "../../tests/sim/okta.ts" (static): src/ imports nothing outside src/',
+    'src/okta/client.ts imports "../../tests/sim/okta.ts" (static): src/ imports nothing outside src/ but in ' +
+      "test_support.ts",
+  );
+  assert.equal(
+    imp("app/test_support.ts", "../../tests/sim/simulator.ts", "../tests/sim/simulator.ts"),
+    undefined,
+  );
+  assert.equal(imp("app/test_support.ts", "../okta/test_support.ts", "okta/test_support.ts"), undefined);
+  assert.equal(
+    imp("okta/classic_login.ts", "./test_support.ts", "okta/test_support.ts"),
+    'src/okta/classic_login.ts imports "./test_support.ts" (static): test_support.ts modules serve tests only',
   );
   assert.equal(
     imp("plugins/x.ts", "../errors.ts", "errors.ts"),

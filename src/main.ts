@@ -8,24 +8,24 @@
  */
 
 import { AppError, formatError, oneLine, UsageError } from "./errors.ts";
-import { parseCommandLine } from "./cli/parse.ts";
+import { parseCommandLine } from "./cli/framework/parse.ts";
 import { rootCommand } from "./cli/root.ts";
 import { processEnv } from "./cli/context.ts";
 import { writeStderr, writeStdout } from "./cli/output.ts";
 import { versionText } from "./cli/version.ts";
-import type { CliMode } from "./cli/aws_cli_flags.ts";
+import type { CliMode } from "./cli/okta_aws_cli/flags.ts";
 import {
   ARGV0_VARIABLE,
   cliModeOf,
   oktaAwsCliArgv,
   oktaAwsCliRoot,
   oktaAwsCliVersionText,
-} from "./cli/okta_aws_cli.ts";
+} from "./cli/okta_aws_cli/entry.ts";
 import { VERSION } from "./version.ts";
 
 /**
  * Runs aws-okta with `argv` and returns the exit code; `mode` "okta-aws-cli" (the program's name)
- * takes okta-aws-cli's command line instead (src/cli/okta_aws_cli.ts).
+ * takes okta-aws-cli's command line instead (src/cli/okta_aws_cli/entry.ts).
  */
 export async function main(argv: readonly string[], mode: CliMode = "aws-okta"): Promise<number> {
   const okta = mode === "okta-aws-cli";

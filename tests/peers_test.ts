@@ -35,7 +35,7 @@ Deno.test({
     const files = [
       "src/keyring/pass_test.ts",
       "tests/e2e/peers_test.ts",
-      "src/keyring/dbus_connection_test.ts",
+      "src/dbus/connection_test.ts",
     ];
     const optional = await testWithoutPrograms(files, false);
     assert.equal(optional.code, 0, optional.text);

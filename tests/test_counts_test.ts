@@ -53,7 +53,7 @@ Deno.test("test counts: a real report of deno test", async () => {
         "-P=test",
         "--quiet",
         `--junit-path=${report}`,
-        "src/app/cache_key_test.ts",
+        "src/app/store/cache_key_test.ts",
         "tests/sim/sigv4_test.ts",
       ],
       cwd: root,

@@ -13,14 +13,12 @@ import {
   SESSION_COOKIE_LABEL,
   setOktaCredentials,
   setSecretString,
-} from "../keyring/items.ts";
+} from "./store/items.ts";
 import { authenticate } from "../okta/classic_login.ts";
 import { domainFor, oktaBaseUrl } from "../okta/domain.ts";
 import type { AppContext } from "./context.ts";
-import { buildFetch } from "./http.ts";
-import { openAppKeyring } from "./keyring.ts";
-import { DEVICE_TOKEN_KEY, optional } from "./okta_login.ts";
-import { securityKeyOpener } from "./security_key.ts";
+import { DEVICE_TOKEN_KEY, optional } from "./sign_in/okta_login.ts";
+import { securityKeyOpener } from "./sign_in/security_key_choice.ts";
 
 /** Input of `aws-okta add`; anything missing is asked for. */
 export interface AddInput {
@@ -43,7 +41,7 @@ export async function addCredentials(ctx: AppContext, input: AddInput): Promise<
   const { prompter } = ctx;
   // Where the credentials will go is settled before any question or login (no HOME, a keyring
   // that cannot be used): nobody should type a password and approve MFA to learn it.
-  const keyring = await openAppKeyring(ctx);
+  const keyring = await ctx.openKeyring();
   await keyring.checkWritable?.();
   let organization = "";
   let domain = input.domain?.trim();
@@ -64,7 +62,7 @@ export async function addCredentials(ctx: AppContext, input: AddInput): Promise<
   if (!password) throw new AppError("no Okta password given", { exitCode: 2 });
 
   const mfa = oktaSectionMfa(ctx);
-  const fetch = await buildFetch(ctx);
+  const fetch = await ctx.buildFetch();
   prompter.say(`Checking the credentials with ${baseUrl.host}…`);
   const session = await authenticate({
     baseUrl,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { BackendName, BackendStatus } from "../keyring/probe.ts";
 import { listBackends } from "./backends.ts";
 import type { AppContext } from "./context.ts";
+import { NO_IO } from "./test_support.ts";
 
 function context(backend?: string): AppContext {
   const ctx: AppContext = {
@@ -16,6 +17,7 @@ function context(backend?: string): AppContext {
     now: () => new Date(0),
     home: "/home/u",
     options: { debug: false, sessionCacheSingleItem: false },
+    ...NO_IO,
   };
   if (backend) ctx.options.backend = backend;
   return ctx;

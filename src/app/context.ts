@@ -1,10 +1,15 @@
 /**
- * What every use case is handed: the process environment, the terminal, the debug log and the
- * clock. `main.ts` builds the real one; tests build their own.
+ * What every use case is handed: the process environment, the terminal, the debug log, the clock,
+ * and the keyring, fetch and file locks. `cli/context.ts` builds the real one; tests build their
+ * own (the memory keyring, a lock directory of their own, the simulators behind the real fetch).
  *
  * @module
  */
 
+import type { Keyring } from "../keyring/keyring.ts";
+import type { Fetch } from "../net/fetch.ts";
+import type { OktaCaller } from "../net/fetch_from_env.ts";
+import type { LockerOptions, WithLock } from "../fs/lock.ts";
 import type { Prompter } from "../ui/prompter.ts";
 import type { EnvReader } from "../env.ts";
 
@@ -49,4 +54,16 @@ export interface AppContext {
    * MFA factor or a device sign-in fails with an InteractionNeededError instead. Default true.
    */
   interactive?: boolean;
+  // The three below are called as methods (`this` is the context): a copy of the context with
+  // another prompter (exec's credential server, login) asks the file keyring's passphrase through
+  // that one. Each builds its part on demand: a cache hit never builds the fetch stack.
+  /** Opens the keyring the user chose (`--backend` / AWS_OKTA_BACKEND), else the default one. */
+  openKeyring(this: AppContext): Promise<Keyring>;
+  /**
+   * Builds the fetch for Okta and STS (proxies, AWS_CA_BUNDLE, timeout); `caller` adds
+   * okta-aws-cli's headers to the requests to Okta.
+   */
+  buildFetch(this: AppContext, caller?: OktaCaller): Promise<Fetch>;
+  /** File locks shared with other aws-okta processes, in the lock directory (AWS_OKTA_LOCK_DIR). */
+  locker(this: AppContext, options?: Omit<LockerOptions, "dir">): WithLock;
 }

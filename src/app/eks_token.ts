@@ -5,10 +5,15 @@
  * @module
  */
 
-import { checkClusterName, eksToken, execCredentialJson, requestedExecVersion } from "../aws/eks_token.ts";
+import {
+  checkClusterName,
+  eksToken,
+  execCredentialJson,
+  requestedExecVersion,
+} from "../aws/eks_bearer_token.ts";
 import { stsEndpoint } from "../aws/sts_endpoint.ts";
 import type { AppContext } from "./context.ts";
-import { type CredentialRequest, getCredentials } from "./credentials.ts";
+import { type CredentialRequest, getCredentials } from "./cred_process.ts";
 
 /** Which cluster, and which region's STS signs the token. */
 export interface EksTokenRequest {

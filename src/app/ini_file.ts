@@ -8,7 +8,7 @@
 
 import { AppError } from "../errors.ts";
 import { writeFileAtomic } from "../fs/atomic_write.ts";
-import { createLocker } from "./lock.ts";
+import { createLocker } from "../fs/lock.ts";
 
 /** Options of {@linkcode updateTextFile}. */
 export interface TextFileUpdate {

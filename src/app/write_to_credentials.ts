@@ -12,9 +12,9 @@
 import type { AwsCredentials } from "../aws/credentials.ts";
 import { AppError } from "../errors.ts";
 import type { AppContext } from "./context.ts";
-import { type CredentialRequest, getCredentials } from "./credentials.ts";
+import { type CredentialRequest, getCredentials } from "./cred_process.ts";
 import { writeCredentialsFile } from "./credentials_file.ts";
-import { lockDir } from "./lock.ts";
+import { lockDir } from "./lock_dir.ts";
 
 /** What was written. */
 export interface WrittenCredentials {

@@ -1,7 +1,7 @@
 /**
  * okta-aws-cli's machine output, byte for byte, for scripts that parse it: `--format env-var`
  * lines and `--format process-credentials` JSON (okta-aws-cli v2.6.0, internal/output). Kept apart
- * from formats.ts, whose `exportLines` serves aws-okta's own `env` command. Pure; no imports at
+ * from ui/shell_quote.ts, whose `exportLines` serves aws-okta's own `env` command. Pure; no imports at
  * run time beyond credentials.ts.
  *
  * @module

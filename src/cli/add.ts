@@ -4,7 +4,7 @@
  * @module
  */
 
-import { defineCommand } from "./command.ts";
+import { defineCommand } from "./framework/command.ts";
 import { appContext } from "./context.ts";
 
 /** The add command. */

@@ -6,7 +6,7 @@
  */
 
 import type { BackendListing } from "../app/backends.ts";
-import { defineCommand } from "./command.ts";
+import { defineCommand } from "./framework/command.ts";
 import { appContext } from "./context.ts";
 import { writeStdout } from "./output.ts";
 

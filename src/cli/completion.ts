@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { type CommandSpec, defineCommand } from "./command.ts";
+import { type CommandSpec, defineCommand } from "./framework/command.ts";
 import { writeStdout } from "./output.ts";
 
 /** Shells with a completion script. The scripts themselves load only when asked for. */
@@ -23,7 +23,7 @@ const suggestCommand = defineCommand({
   args: [{ name: "words", variadic: true, description: "The words before it, after --" }],
   passthrough: true,
   action: async (input) => {
-    const { completeWords, formatCompletion } = await import("./complete_words.ts");
+    const { completeWords, formatCompletion } = await import("./framework/complete_words.ts");
     const { rootCommand } = await import("./root.ts");
     const current = typeof input.flags["current"] === "string" ? input.flags["current"] : "";
     const { BACKENDS } = await import("../keyring/select.ts");
@@ -75,7 +75,7 @@ export const completionCommand = defineCommand({
 /** Loads what reading profile names needs; the names are read only if a profile is wanted. */
 async function profileLister(): Promise<() => string[]> {
   const { configPath, loadAwsConfigSync } = await import("../config/aws_config.ts");
-  const { listProfiles } = await import("../app/list_profiles.ts");
+  const { listProfiles } = await import("../app/list.ts");
   const { processEnv, homeDir } = await import("./context.ts");
   return () => {
     const config = loadAwsConfigSync(configPath(processEnv, homeDir(processEnv)));

@@ -1,15 +1,18 @@
 /**
  * Builds the use cases' {@linkcode AppContext} from a parsed command line: global options, the
- * environment, the terminal prompter and the debug log.
+ * environment, the terminal prompter, the debug log, and the real keyring, fetch and file locks.
  *
  * @module
  */
 
 import type { AppContext, Env, GlobalOptions } from "../app/context.ts";
+import { openAppKeyring } from "../app/store/open_keyring.ts";
+import { createLocker } from "../fs/lock.ts";
+import { lockDir } from "../app/lock_dir.ts";
 import { AppError } from "../errors.ts";
 import { createDebugLog } from "../ui/debug_log.ts";
 import { createPrompter, type PromptMode } from "../ui/terminal.ts";
-import type { ParsedCommand } from "./command.ts";
+import type { ParsedCommand } from "./framework/command.ts";
 
 /** The process environment as an {@linkcode Env}. */
 export const processEnv: Env = {
@@ -30,6 +33,17 @@ export function appContext(input: ParsedCommand, promptMode: PromptMode): AppCon
       return homeDir(processEnv);
     },
     options,
+    openKeyring() {
+      return openAppKeyring(this);
+    },
+    async buildFetch(caller) {
+      // Imported here, not above: the cache hit never loads the fetch stack.
+      const { buildFetch } = await import("../net/fetch_from_env.ts");
+      return await buildFetch(this, caller);
+    },
+    locker(options = {}) {
+      return createLocker({ ...options, dir: lockDir(this.env, this.home) });
+    },
   };
 }
 

@@ -5,13 +5,13 @@
  * @module
  */
 
-import { defineCommand } from "./command.ts";
+import { defineCommand } from "./framework/command.ts";
 import { CREDENTIAL_FLAGS, credentialRequest } from "./credential_flags.ts";
 import { appContext } from "./context.ts";
 import { writeStdout } from "./output.ts";
 // The cache hit runs on every AWS CLI/SDK call: its modules are static so that they load in one
 // round; everything a login needs is imported lazily inside the use case.
-import { getCredentials } from "../app/credentials.ts";
+import { getCredentials } from "../app/cred_process.ts";
 import { credentialProcessJson } from "../aws/formats.ts";
 
 /** The cred-process command. */

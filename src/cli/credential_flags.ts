@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { CredentialRequest } from "../app/credentials.ts";
-import type { FlagSpec, ParsedCommand } from "./command.ts";
+import type { CredentialRequest } from "../app/cred_process.ts";
+import type { FlagSpec, ParsedCommand } from "./framework/command.ts";
 
 /** The lengths STS accepts for a role session (DurationSeconds), checked before any login. */
 const STS_DURATION_RANGE = [900, 43200] as const;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { defineCommand } from "./command.ts";
+import { defineCommand } from "./framework/command.ts";
 import { CREDENTIAL_FLAGS, credentialRequest } from "./credential_flags.ts";
 import { appContext } from "./context.ts";
 import { writeStdout } from "./output.ts";

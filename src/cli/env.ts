@@ -4,11 +4,11 @@
  * @module
  */
 
-import { defineCommand } from "./command.ts";
+import { defineCommand } from "./framework/command.ts";
 import { CREDENTIAL_FLAGS, credentialRequest } from "./credential_flags.ts";
 import { appContext } from "./context.ts";
 import { writeStdout } from "./output.ts";
-import { exportLines, type Shell, SHELLS } from "../aws/formats.ts";
+import { exportLines, type Shell, SHELLS } from "../ui/shell_quote.ts";
 
 /** The env command. */
 export const envCommand = defineCommand({
@@ -35,8 +35,8 @@ export const envCommand = defineCommand({
   ],
   action: async (input) => {
     const ctx = appContext(input, "tty");
-    const { getCredentials } = await import("../app/credentials.ts");
-    const { credentialVars } = await import("../app/credential_vars.ts");
+    const { getCredentials } = await import("../app/cred_process.ts");
+    const { credentialVars } = await import("../app/exec/credential_vars.ts");
     const result = await getCredentials(ctx, credentialRequest(input));
     const vars = credentialVars(result);
     const shell = typeof input.flags["shell"] === "string" ? input.flags["shell"] as Shell : "sh";

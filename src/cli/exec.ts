@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { defineCommand } from "./command.ts";
+import { defineCommand } from "./framework/command.ts";
 import { CREDENTIAL_FLAGS, credentialRequest } from "./credential_flags.ts";
 import { appContext } from "./context.ts";
 
@@ -61,15 +61,15 @@ export const execCommand = defineCommand({
       });
     }
     const ctx = appContext(input, "tty");
-    const { checkProgram, runChild } = await import("../app/exec.ts");
+    const { checkProgram, runChild } = await import("../app/exec/exec.ts");
     checkProgram(command, ctx.env.toObject());
     if (input.flags["server"] === true) {
-      const { execWithCredentialServer } = await import("../app/exec_server.ts");
+      const { execWithCredentialServer } = await import("../app/exec/exec_server.ts");
       return await execWithCredentialServer(ctx, { request: credentialRequest(input), command, args });
     }
-    const { getCredentials } = await import("../app/credentials.ts");
+    const { getCredentials } = await import("../app/cred_process.ts");
     const { childEnv } = await import("../aws/formats.ts");
-    const { credentialVars } = await import("../app/credential_vars.ts");
+    const { credentialVars } = await import("../app/exec/credential_vars.ts");
     const result = await getCredentials(ctx, credentialRequest(input));
     const vars = credentialVars(result);
     return await runChild({ command, args, env: childEnv(ctx.env.toObject(), vars) });

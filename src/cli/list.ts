@@ -5,7 +5,7 @@
  * @module
  */
 
-import { defineCommand } from "./command.ts";
+import { defineCommand } from "./framework/command.ts";
 import { appContext } from "./context.ts";
 import { writeStdout } from "./output.ts";
 
@@ -42,7 +42,7 @@ export const listCommand = defineCommand({
     const ctx = appContext(input, "tty");
     const { configPath, loadAwsConfigSync } = await import("../config/aws_config.ts");
     const { goProfileTable, listProfiles, partialAssumeRoleProfiles, profileTable } = await import(
-      "../app/list_profiles.ts"
+      "../app/list.ts"
     );
     const { AppError } = await import("../errors.ts");
     const path = configPath(ctx.env, ctx.home);

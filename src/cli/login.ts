@@ -5,7 +5,7 @@
  * @module
  */
 
-import { defineCommand } from "./command.ts";
+import { defineCommand } from "./framework/command.ts";
 import { CREDENTIAL_FLAGS, credentialRequest } from "./credential_flags.ts";
 import { appContext } from "./context.ts";
 import { writeStdout } from "./output.ts";
@@ -45,7 +45,7 @@ export const loginCommand = defineCommand({
   ],
   action: async (input) => {
     const ctx = appContext(input, "tty");
-    const { consoleLogin } = await import("../app/console_login.ts");
+    const { consoleLogin } = await import("../app/login.ts");
     const result = await consoleLogin(ctx, {
       credentials: credentialRequest(input),
       oktaApp: input.flags["okta-app"] === true,
@@ -54,8 +54,8 @@ export const loginCommand = defineCommand({
       writeStdout(`${result.url}\n`);
       return;
     }
-    const { openBrowser } = await import("../app/browser.ts");
-    await openBrowser(result.url, ctx.env);
+    const { openSignInPage } = await import("../app/signin_page.ts");
+    await openSignInPage(result.url, ctx.env);
     ctx.prompter.say(
       result.kind === "federation"
         ? `Opened the AWS console (${result.destination}) in your browser`

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { defineCommand } from "./command.ts";
+import { defineCommand } from "./framework/command.ts";
 import { appContext } from "./context.ts";
 import { writeStderr, writeStdout } from "./output.ts";
 
@@ -67,7 +67,7 @@ export const populateCommand = defineCommand({
   ],
   action: async (input) => {
     const ctx = appContext(input, "tty");
-    const { populate } = await import("../app/populate.ts");
+    const { populate } = await import("../app/populate/populate.ts");
     const text = (name: string) =>
       typeof input.flags[name] === "string" && input.flags[name] !== ""
         ? input.flags[name] as string

@@ -5,15 +5,15 @@
  * @module
  */
 
-import { defineCommand, type FlagSpec } from "./command.ts";
+import { defineCommand, type FlagSpec } from "./framework/command.ts";
 import { addCommand } from "./add.ts";
 import { backendsCommand } from "./backends.ts";
 import { credProcessCommand } from "./cred_process.ts";
 import { envCommand } from "./env.ts";
 import { execCommand } from "./exec.ts";
 import { versionCommand } from "./version.ts";
-import { webCommand } from "./web.ts";
-import { m2mCommand } from "./m2m.ts";
+import { webCommand } from "./okta_aws_cli/web.ts";
+import { m2mCommand } from "./okta_aws_cli/m2m.ts";
 import { completionCommand } from "./completion.ts";
 import { eksTokenCommand } from "./eks_token.ts";
 import { listCommand } from "./list.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { validateCommand } from "./command.ts";
+import { validateCommand } from "./framework/command.ts";
 import { rootCommand } from "./root.ts";
 
 // defineCommand does not validate at run time (start-up cost), so the whole tree is checked here.

@@ -5,7 +5,7 @@
  */
 
 import { VERSION } from "../version.ts";
-import { defineCommand } from "./command.ts";
+import { defineCommand } from "./framework/command.ts";
 import { writeStdout } from "./output.ts";
 
 /** The text `version` and `--version` print. */

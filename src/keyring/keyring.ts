@@ -1,7 +1,7 @@
 /**
  * The secret-store interface every backend implements (file, memory, and later the OS stores), and
  * the two errors they throw. Modelled on 99designs/keyring's `Keyring`: items are opaque bytes
- * under a string key; typed wrappers (items.ts) own what the bytes mean.
+ * under a string key; typed wrappers (src/app/store/items.ts) own what the bytes mean.
  *
  * @module
  */

@@ -9,8 +9,8 @@
  * @module
  */
 
-import { BusConnectionError, connectBus, DBusConnection, DBusError } from "./dbus_connection.ts";
-import type { DBusValue } from "./dbus_wire.ts";
+import { BusConnectionError, connectBus, DBusConnection, DBusError } from "../dbus/connection.ts";
+import type { DBusValue } from "../dbus/wire.ts";
 import { decodeItem, encodeItem, ItemFormatError } from "./item_json.ts";
 import {
   checkKey,

@@ -3,8 +3,9 @@
 // argument types, the wallet/folder/app names and the stored bytes are what is checked.
 import assert from "node:assert/strict";
 import { skipWithout } from "../../tests/peers.ts";
-import { connectBus, type DBusConnection, DBusError } from "./dbus_connection.ts";
-import type { DBusMessage, DBusValue } from "./dbus_wire.ts";
+import { DBusError } from "../dbus/connection.ts";
+import { connectService, type DBusService } from "../dbus/test_service.ts";
+import type { DBusMessage, DBusValue } from "../dbus/wire.ts";
 import { encodeItem } from "./item_json.ts";
 import { KeyNotFoundError, KeyringError } from "./keyring.ts";
 import { APP_ID, FOLDER, KWalletKeyring, kwalletPath, WALLET } from "./kwallet.ts";
@@ -56,11 +57,11 @@ class FakeKWallet {
 }
 
 async function withFakeKWallet(
-  fn: (bus: TestBus, fake: FakeKWallet, service: DBusConnection) => Promise<void>,
+  fn: (bus: TestBus, fake: FakeKWallet, service: DBusService) => Promise<void>,
   name = "org.kde.kwalletd6",
 ): Promise<void> {
   const bus = await startTestBus();
-  const service = await connectBus(bus.address, { timeoutMs: 5000 });
+  const service = await connectService(bus.address, { timeoutMs: 5000 });
   try {
     const fake = new FakeKWallet();
     service.serve((call) => {

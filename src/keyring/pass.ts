@@ -20,6 +20,7 @@ import { decodeItem, encodeItem } from "./item_json.ts";
 import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
 import { findProgram } from "../fs/find_program.ts";
 import type { EnvReader } from "../env.ts";
+import type { AgentReader } from "./pass_agent.ts";
 
 /** Options for {@linkcode PassKeyring}. */
 export interface PassKeyringOptions {
@@ -34,6 +35,11 @@ export interface PassKeyringOptions {
   env?: Record<string, string>;
   /** Environment variables to read (PATH, PASSWORD_STORE_GPG_OPTS, GPG_AGENT_INFO); the process's by default. */
   processEnv?: EnvReader;
+  /**
+   * Where reads through gpg-agent remember the agent's socket and keygrips (src/keyring/pass_agent.ts);
+   * without it every read runs gpg.
+   */
+  agentCacheFile?: string;
 }
 
 /** The prefix earlier versions of this tool wrote under. */
@@ -57,6 +63,8 @@ export class PassKeyring implements Keyring {
   readonly #command: string;
   readonly #env: Record<string, string>;
   readonly #processEnv: EnvReader;
+  readonly #agentCacheFile: string | undefined;
+  #agent: AgentReader | undefined;
 
   constructor(options: PassKeyringOptions) {
     this.#storeDir = options.storeDir.replace(/\/+$/, "");
@@ -66,6 +74,7 @@ export class PassKeyring implements Keyring {
     this.#command = options.command ?? "pass";
     this.#env = { ...options.env, PASSWORD_STORE_DIR: this.#storeDir };
     this.#processEnv = options.processEnv ?? Deno.env;
+    this.#agentCacheFile = options.agentCacheFile;
     checkPrefix(this.#prefix);
   }
 
@@ -164,9 +173,36 @@ export class PassKeyring implements Keyring {
       await this.#run(["show", "--", name], undefined, `cannot read "${name}"`);
   }
 
-  /** The entry decrypted by gpg as `pass show` runs it; undefined when that fails. */
+  /**
+   * The entry decrypted through gpg-agent when it can be (src/keyring/pass_agent.ts), else by gpg
+   * as `pass show` runs it; undefined when that fails.
+   */
   async #decrypt(name: string): Promise<Uint8Array | undefined> {
     const env = { get: (key: string) => this.#env[key] ?? this.#processEnv.get(key) };
+    const file = `${this.#storeDir}/${name}.gpg`;
+    // PASSWORD_STORE_GPG_OPTS can change what gpg does (another home, keyring, agent): gpg's job then.
+    if (this.#agentCacheFile && !env.get("PASSWORD_STORE_GPG_OPTS")) {
+      const { AgentReader } = await import("./pass_agent.ts");
+      this.#agent ??= new AgentReader({
+        cacheFile: this.#agentCacheFile,
+        gnupgHome: env.get("GNUPGHOME") ?? "",
+        env: this.#env,
+        lookupEnv: env,
+      });
+      const fast = await this.#agent.read(file);
+      if (fast) return fast;
+    }
+    const [output] = await Promise.all([
+      this.#gpgDecrypt(file, env),
+      this.#agent?.needsLearning ? this.#agent.learn() : undefined,
+    ]);
+    return output;
+  }
+
+  async #gpgDecrypt(
+    file: string,
+    env: EnvReader,
+  ): Promise<Uint8Array | undefined> {
     // pass's choice: gpg2 when there is one, with --batch --use-agent then (or with GPG_AGENT_INFO).
     const gpg2 = findProgram("gpg2", env);
     const gpg = gpg2 ?? findProgram("gpg", env);
@@ -179,7 +215,7 @@ export class PassKeyring implements Keyring {
       "--no-encrypt-to",
       ...(gpg2 || env.get("GPG_AGENT_INFO") ? ["--batch", "--use-agent"] : []),
       "-d",
-      `${this.#storeDir}/${name}.gpg`,
+      file,
     ];
     try {
       const output = await new Deno.Command(gpg, {

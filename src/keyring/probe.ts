@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { DBusConnection } from "./dbus_connection.ts";
-import { findSessionBus } from "./dbus_address.ts";
+import type { DBusConnection } from "../dbus/connection.ts";
+import { findSessionBus } from "../dbus/address.ts";
 import { SERVICE_NAME } from "./keyring.ts";
 import { type BackendName, BACKENDS, fileDir } from "./select.ts";
 import { findProgram } from "../fs/find_program.ts";
@@ -210,7 +210,7 @@ async function connectSessionBus(options: ProbeOptions): Promise<BusState> {
   }
   const timeoutMs = probeTimeoutMs(options.env);
   // Loaded only when there is a bus to talk to.
-  const { connectBus } = await import("./dbus_connection.ts");
+  const { connectBus } = await import("../dbus/connection.ts");
   try {
     const conn = await connectBus(found.address, { timeoutMs, callTimeoutMs: timeoutMs });
     return { state: "ok", address: found.address, conn };

@@ -22,8 +22,8 @@
  * @module
  */
 
-import { BusConnectionError, connectBus, type DBusConnection } from "./dbus_connection.ts";
-import { collectionPath, type SearchResult, SecretsClient } from "./dbus_secrets.ts";
+import { BusConnectionError, connectBus, type DBusConnection } from "../dbus/connection.ts";
+import { collectionPath, type SearchResult, SecretsClient } from "./secret_service_calls.ts";
 import { decodeItem, encodeItem } from "./item_json.ts";
 import {
   checkKey,

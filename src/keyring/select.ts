@@ -108,11 +108,11 @@ async function openBackend(
       return SecretServiceKeyring.open({ address: services?.address ?? "" });
     }
     case "keychain": {
-      const { KeychainKeyring } = await import("./keychain.ts");
+      const { KeychainKeyring } = await import("./macos/keychain.ts");
       return KeychainKeyring.open();
     }
     case "wincred": {
-      const { WincredKeyring } = await import("./wincred.ts");
+      const { WincredKeyring } = await import("./windows/wincred.ts");
       return WincredKeyring.open();
     }
     case "pass": {
@@ -122,6 +122,9 @@ async function openBackend(
         storeDir: passStoreDir(options),
         prefix: options.env.get("AWS_OKTA_PASS_PREFIX") ?? "",
         processEnv: options.env,
+        agentCacheFile: `${
+          options.env.get("XDG_CACHE_HOME") || `${options.home}/.cache`
+        }/aws-okta/gpg-agent.json`,
       });
     }
     case "kwallet": {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { connectBus } from "./dbus_connection.ts";
+import { connectBus } from "../dbus/connection.ts";
 import { findProgram } from "../fs/find_program.ts";
 
 /** A private session bus; `close()` stops it and removes its files. */
@@ -250,8 +250,12 @@ export interface TestPassStore {
   close(): Promise<void>;
 }
 
-/** Creates a {@linkcode TestPassStore}: generates a key non-interactively and runs `pass init`. */
-export async function createPassStore(): Promise<TestPassStore> {
+/**
+ * Creates a {@linkcode TestPassStore}: generates a key non-interactively (gpg's default algorithm,
+ * or `algorithm`: "future-default" makes an ed25519 key with a cv25519 encryption subkey) and runs
+ * `pass init`.
+ */
+export async function createPassStore(options: { algorithm?: string } = {}): Promise<TestPassStore> {
   const dir = await Deno.makeTempDir({ prefix: "aws-okta-pass-" });
   const gnupgHome = `${dir}/gnupg`;
   const storeDir = `${dir}/store`;
@@ -281,7 +285,7 @@ export async function createPassStore(): Promise<TestPassStore> {
       "",
       "--quick-generate-key",
       "aws-okta test <aws-okta-test@example.invalid>",
-      "default",
+      options.algorithm ?? "default",
       "default",
       "never",
     ]);

@@ -13,10 +13,10 @@ import type { Fetch } from "../net/fetch.ts";
 import { type AuthnResponse, expiredTransaction, primaryAuth, resumeTransaction } from "./authn.ts";
 import { type HtmlResult, OktaClient, type OktaClientOptions } from "./client.ts";
 import { CookieJar } from "./cookie_jar.ts";
-import { chooseFactor, type FactorContext, type MfaPreferences, verifyFactor } from "./factors.ts";
+import { chooseFactor, type FactorContext, type MfaPreferences, verifyFactor } from "./factors/verify.ts";
 import type { OktaPrompter } from "./prompter.ts";
 import { type AppPage, parseAppPage } from "./saml_page.ts";
-import type { SecurityKeyOpener } from "./security_key.ts";
+import type { SecurityKeyOpener } from "./factors/security_key.ts";
 import { opensSessionCookie } from "./session_answer.ts";
 
 /** Input of {@linkcode classicLogin}. */

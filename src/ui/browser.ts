@@ -1,27 +1,53 @@
 /**
- * Opening the device-flow verification page in a browser: with a configured command (the URL is
- * appended as its last argument, as okta-aws-cli's `--open-browser-command`) or the platform's
- * opener (xdg-open, open, rundll32). The command is started and not waited for, so polling starts at
- * once; its output is discarded so nothing reaches our stdout.
+ * Opening a URL in the user's browser, for the console sign-in (`login`, from $BROWSER) and the
+ * device-flow verification page (okta-aws-cli's `--open-browser-command`): a configured command,
+ * split as a shell would (quotes honoured), or the platform's opener (xdg-open, open, rundll32). The
+ * opener's output is discarded so nothing reaches our stdout.
  *
  * @module
  */
 
 import { AppError } from "../errors.ts";
 
+/** A configured browser command line. */
+export interface BrowserCommand {
+  /** The command line, split by {@linkcode splitCommand}. */
+  line: string;
+  /**
+   * True for $BROWSER's convention: `%s` in a word stands for the URL, appended when no word has it.
+   * False for okta-aws-cli's `--open-browser-command`: the URL is always appended.
+   */
+  placeholder: boolean;
+}
+
+/**
+ * $BROWSER as a {@linkcode BrowserCommand}: the first of its colon-separated commands on Unix, the
+ * whole value on Windows (whose paths hold colons); undefined when unset or blank.
+ */
+export function browserFromEnv(
+  value: string | undefined,
+  os: typeof Deno.build.os = Deno.build.os,
+): BrowserCommand | undefined {
+  const line = (os === "windows" ? value : value?.split(":")[0])?.trim();
+  return line ? { line, placeholder: true } : undefined;
+}
+
 /**
  * Splits a command line into words as okta-aws-cli does (Go's github.com/google/shlex): blanks
  * (space, tab, CR, LF) separate; single quotes keep everything; inside double quotes a backslash
  * takes the next character literally (so `"Google\ Chrome"` is `Google Chrome`); outside quotes a
  * backslash escapes the next character; a `#` that starts a word comments out the rest of the line.
+ * With `backslashEscapes: false` (Windows' $BROWSER, where `C:\Browsers\b.exe` is a path) a
+ * backslash is an ordinary character.
  */
-export function splitCommand(line: string): string[] {
+export function splitCommand(line: string, backslashEscapes = true): string[] {
   const words: string[] = [];
   let word = "";
   let inWord = false;
   let state: "plain" | "single" | "double" | "comment" = "plain";
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!;
+    const escape = ch === "\\" && backslashEscapes;
     if (state === "comment") {
       if (ch === "\n") state = "plain";
     } else if (state === "single") {
@@ -29,7 +55,7 @@ export function splitCommand(line: string): string[] {
       else word += ch;
     } else if (state === "double") {
       if (ch === '"') state = "plain";
-      else if (ch === "\\") {
+      else if (escape) {
         if (i + 1 >= line.length) break;
         word += line[++i];
       } else word += ch;
@@ -43,7 +69,7 @@ export function splitCommand(line: string): string[] {
       inWord = true;
       if (ch === "'") state = "single";
       else if (ch === '"') state = "double";
-      else if (ch === "\\") {
+      else if (escape) {
         if (i + 1 >= line.length) throw new AppError("the browser command ends with a lone backslash");
         word += line[++i];
       } else word += ch;
@@ -65,30 +91,68 @@ export function defaultOpener(url: string, os: typeof Deno.build.os = Deno.build
   return ["xdg-open", url];
 }
 
-/**
- * Starts the browser on `url` and returns without waiting for it. A browser that cannot be
- * started is reported through `onError` (the user can still open the URL by hand).
- */
-export function openBrowser(
+/** The program and arguments that open `url`: `command` when given, else the platform's opener. */
+export function openerArgv(
   url: string,
-  command: string | undefined,
-  onError: (message: string) => void,
-): void {
-  const argv = command ? [...splitCommand(command), url] : defaultOpener(url);
-  const [program, ...args] = argv;
-  if (!program) {
-    onError("the browser command is empty");
+  command: BrowserCommand | undefined,
+  os: typeof Deno.build.os = Deno.build.os,
+): string[] {
+  if (!command) return defaultOpener(url, os);
+  const words = splitCommand(command.line, os !== "windows" || !command.placeholder);
+  if (words.length === 0) return []; // openBrowser says the command is empty.
+  if (!command.placeholder) return [...words, url];
+  const argv = words.map((word) => word.replaceAll("%s", url));
+  if (!words.some((word) => word.includes("%s"))) argv.push(url);
+  return argv;
+}
+
+/** How {@linkcode openBrowser} waits and reports. */
+export interface OpenBrowserOptions {
+  /**
+   * Wait for the opener to exit and throw when it fails (`login`). Otherwise it is started and left
+   * running past our exit (the device flow polls at once), and a failed exit goes to `onError`.
+   */
+  wait?: boolean;
+  /** Hint of the errors thrown. */
+  hint?: string;
+  /** Told when an opener that was not waited for exits with a failure. */
+  onError?: (error: AppError) => void;
+}
+
+/**
+ * Opens `url` with `command` or the platform's opener. Throws an {@linkcode AppError} naming the
+ * program (never the URL, which may carry a sign-in token) when it cannot be started, or, with
+ * `wait`, when it exits with a failure.
+ */
+export async function openBrowser(
+  url: string,
+  command: BrowserCommand | undefined,
+  options: OpenBrowserOptions = {},
+): Promise<void> {
+  const hint = options.hint ? { hint: options.hint } : {};
+  const [program, ...args] = openerArgv(url, command);
+  if (!program) throw new AppError("the browser command is empty", hint);
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(program, { args, stdin: "null", stdout: "null", stderr: "null" }).spawn();
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound
+      ? "command not found"
+      : error instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : "it could not be started";
+    throw new AppError(`cannot open a browser with "${program}": ${reason}`, { ...hint, cause: error });
+  }
+  const failed = (code: number) =>
+    new AppError(`cannot open a browser: "${program}" exited with status ${code}`, hint);
+  if (options.wait) {
+    const status = await child.status;
+    if (!status.success) throw failed(status.code);
     return;
   }
-  try {
-    const child = new Deno.Command(program, { args, stdin: "null", stdout: "null", stderr: "null" }).spawn();
-    // Let aws-okta exit while the browser keeps running.
-    child.unref();
-    child.status.then((status) => {
-      if (!status.success) onError(`the browser command "${program}" exited with code ${status.code}`);
-    }, () => {});
-  } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound ? "command not found" : String(error).split("\n")[0];
-    onError(`cannot start the browser "${program}": ${reason}`);
-  }
+  // Let aws-okta exit while the browser keeps running.
+  child.unref();
+  child.status.then((status) => {
+    if (!status.success) options.onError?.(failed(status.code));
+  }, () => {});
 }

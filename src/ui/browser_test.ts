@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { defaultOpener, openBrowser, splitCommand } from "./browser.ts";
+import { browserFromEnv, defaultOpener, openBrowser, openerArgv, splitCommand } from "./browser.ts";
 
 Deno.test("browser: commands split like a shell would, quotes and escapes included", () => {
   assert.deepEqual(splitCommand("firefox --new-window"), ["firefox", "--new-window"]);
@@ -55,18 +55,50 @@ Deno.test("browser: the platform openers", () => {
   ]);
 });
 
+Deno.test("browser: $BROWSER with %s or the URL appended, quotes honoured; okta-aws-cli's command appends", () => {
+  const url = "https://signin.aws.amazon.com/federation?Action=login&SigninToken=secret";
+  const browser = (value: string | undefined, os: typeof Deno.build.os = "linux") =>
+    openerArgv(url, browserFromEnv(value, os), os);
+  assert.deepEqual(browser(undefined), ["xdg-open", url]);
+  assert.deepEqual(browser("", "darwin"), ["open", url]);
+  assert.deepEqual(browser(undefined, "windows"), ["rundll32", "url.dll,FileProtocolHandler", url]);
+  assert.deepEqual(browser("firefox"), ["firefox", url]);
+  assert.deepEqual(browser("w3m:lynx"), ["w3m", url]);
+  assert.deepEqual(browser("chromium --new-window %s"), ["chromium", "--new-window", url]);
+  // A program path with a space, quoted as in a shell (it used to be split at the space).
+  assert.deepEqual(browser(`"/opt/My Browser/run" --new-window`), [
+    "/opt/My Browser/run",
+    "--new-window",
+    url,
+  ]);
+  // Windows: the whole value (paths hold colons), backslashes are path separators.
+  assert.deepEqual(browser("C:\\Browsers\\b.exe", "windows"), ["C:\\Browsers\\b.exe", url]);
+  assert.deepEqual(browser(`"C:\\Program Files\\b.exe" -new %s`, "windows"), [
+    "C:\\Program Files\\b.exe",
+    "-new",
+    url,
+  ]);
+  // okta-aws-cli's --open-browser-command: always appended, "%s" left alone.
+  assert.deepEqual(openerArgv(url, { line: "sh -c 'printf %s \"$1\"' sh", placeholder: false }, "linux"), [
+    "sh",
+    "-c",
+    'printf %s "$1"',
+    "sh",
+    url,
+  ]);
+});
+
 // The stand-in openers are /bin/sh scripts; Windows' own opener is in the table above.
-Deno.test("browser: the command gets the URL as its last argument; failures are reported, not thrown", {
+Deno.test("browser: not waited for, the command gets the URL as its last argument; failures are AppErrors", {
   ignore: Deno.build.os === "windows",
 }, async () => {
   const dir = await Deno.makeTempDir();
   try {
     const out = `${dir}/url`;
-    openBrowser(
-      "https://acme.okta.com/activate?user_code=AB-CD",
-      `sh -c 'printf %s "$1" > ${out}' sh`,
-      () => {},
-    );
+    await openBrowser("https://acme.okta.com/activate?user_code=AB-CD", {
+      line: `sh -c 'printf %s "$1" > ${out}' sh`,
+      placeholder: false,
+    });
     let text = "";
     for (let i = 0; i < 200 && !text; i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -74,9 +106,25 @@ Deno.test("browser: the command gets the URL as its last argument; failures are 
     }
     assert.equal(text, "https://acme.okta.com/activate?user_code=AB-CD");
 
-    const errors: string[] = [];
-    openBrowser("https://x", "/nonexistent/browser", (message) => errors.push(message));
-    assert.deepEqual(errors, ['cannot start the browser "/nonexistent/browser": command not found']);
+    await assert.rejects(
+      openBrowser("https://x", { line: "/nonexistent/browser", placeholder: false }),
+      /^AppError: cannot open a browser with "\/nonexistent\/browser": command not found$/,
+    );
+    await assert.rejects(
+      openBrowser("https://x", { line: "  ", placeholder: false }),
+      /browser command is empty/,
+    );
+    const failed = Promise.withResolvers<string>();
+    await openBrowser("https://x", { line: "sh -c 'exit 4'", placeholder: false }, {
+      onError: (error) => failed.resolve(error.message),
+    });
+    // The opener is unref'd (aws-okta may exit first): a timer keeps this test alive meanwhile.
+    const alive = setInterval(() => {}, 50);
+    try {
+      assert.equal(await failed.promise, 'cannot open a browser: "sh" exited with status 4');
+    } finally {
+      clearInterval(alive);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -11,7 +11,7 @@
 
 import assert from "node:assert/strict";
 import { FileKeyring } from "../../src/keyring/file.ts";
-import { getOktaCredentials, setOktaCredentials } from "../../src/keyring/items.ts";
+import { getOktaCredentials, setOktaCredentials } from "../../src/app/store/items.ts";
 import {
   createWorld,
   expectCode,

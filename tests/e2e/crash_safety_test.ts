@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { FileKeyring } from "../../src/keyring/file.ts";
-import { getOktaCredentials, setOktaCredentials } from "../../src/keyring/items.ts";
+import { getOktaCredentials, setOktaCredentials } from "../../src/app/store/items.ts";
 import { headerText, parseIni, stripComment } from "../../src/config/ini.ts";
 import { credentialsOf, keyringPayload } from "./crash_writer.ts";
 import { cliArgv, CONFIG, createWorld, expectCode, PASSPHRASE, samlUrlOf, type World } from "./harness.ts";

@@ -98,8 +98,15 @@ Deno.test("the installed aws-okta has no software key: the test hook fails with 
   const { world, keyFile } = await keyWorld("webauthn");
   try {
     const lib = new URL("../lib/aws-okta/dist", `file://${await installedLauncher()}`).pathname;
-    for (const entry of Deno.readDirSync(lib)) {
-      assert.ok(!(await Deno.readTextFile(`${lib}/${entry.name}`)).includes("class SoftwareSecurityKey"));
+    // Every file of the bundle, the npm packages' bundles in dist/npm/ included.
+    const files = [...Deno.readDirSync(lib)].flatMap((entry) =>
+      entry.isDirectory
+        ? [...Deno.readDirSync(`${lib}/${entry.name}`)].map((inner) => `${lib}/${entry.name}/${inner.name}`)
+        : [`${lib}/${entry.name}`]
+    );
+    assert.ok(files.some((file) => file.includes("/npm/")), "the npm bundles are looked at too");
+    for (const file of files) {
+      assert.ok(!(await Deno.readTextFile(file)).includes("class SoftwareSecurityKey"), file);
     }
     const run = await runInstalled(world, ["cred-process", "dev"], { AWS_OKTA_FIDO_SOFTWARE_KEY: keyFile });
     expectCode(run, 1);

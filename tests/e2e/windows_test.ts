@@ -188,7 +188,7 @@ Deno.test(
   "windows: the wincred backend keeps the password and the cache in the Credential Manager, for other processes too",
   WINDOWS_ONLY,
   async () => {
-    const { WincredKeyring } = await import("../../src/keyring/wincred.ts");
+    const { WincredKeyring } = await import("../../src/keyring/windows/wincred.ts");
     const keyring = WincredKeyring.open();
     const before = new Set(await keyring.keys());
     // A fresh account name: the Credential Manager is shared by every test and by the user.

@@ -3,7 +3,7 @@
 #
 #   tests/macos/with_keychain.sh <command...>
 #
-# The keychain tests (src/keyring/keychain_test.ts, the release smoke test) then add, read and delete
+# The keychain tests (src/keyring/macos/keychain_test.ts, the release smoke test) then add, read and delete
 # items in a real keychain through the Security framework, without touching the user's (or the CI
 # runner's) login keychain and without a password dialog: the keychain is created unlocked, with no
 # auto-lock, placed first in the search list and made the default; the previous search list and

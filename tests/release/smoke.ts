@@ -95,11 +95,11 @@ async function loginAndHit(world: World, env: Record<string, string>, account: s
 /** Removes what a run left in the OS keyring (the Credential Manager and Keychain outlive the test). */
 async function removeNative(backend: string, keysBefore: Set<string>): Promise<void> {
   if (backend === "wincred") {
-    const { WincredKeyring } = await import("../../src/keyring/wincred.ts");
+    const { WincredKeyring } = await import("../../src/keyring/windows/wincred.ts");
     const keyring = WincredKeyring.open();
     for (const key of await keyring.keys()) if (!keysBefore.has(key)) await keyring.remove(key);
   } else if (backend === "keychain") {
-    const { KeychainKeyring } = await import("../../src/keyring/keychain.ts");
+    const { KeychainKeyring } = await import("../../src/keyring/macos/keychain.ts");
     const keyring = KeychainKeyring.open();
     for (const key of await keyring.keys()) if (!keysBefore.has(key)) await keyring.remove(key);
   }
@@ -107,11 +107,11 @@ async function removeNative(backend: string, keysBefore: Set<string>): Promise<v
 
 async function nativeKeys(backend: string): Promise<Set<string>> {
   if (backend === "wincred") {
-    const { WincredKeyring } = await import("../../src/keyring/wincred.ts");
+    const { WincredKeyring } = await import("../../src/keyring/windows/wincred.ts");
     return new Set(await WincredKeyring.open().keys());
   }
   if (backend === "keychain") {
-    const { KeychainKeyring } = await import("../../src/keyring/keychain.ts");
+    const { KeychainKeyring } = await import("../../src/keyring/macos/keychain.ts");
     return new Set(await KeychainKeyring.open().keys());
   }
   return new Set();

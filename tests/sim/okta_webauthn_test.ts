@@ -5,7 +5,7 @@ import {
   u2fVerifyBody,
   webAuthnClientData,
   webAuthnVerifyBody,
-} from "../../src/okta/factor_webauthn.ts";
+} from "../../src/okta/factors/webauthn.ts";
 import { derToRaw, fidoFactor } from "./okta_webauthn.ts";
 import type { Simulator } from "./simulator.ts";
 import type { SimFidoCredential } from "./state.ts";
