@@ -42,10 +42,10 @@ const NO_PACKAGES: ReadonlySet<string> = new Set(["keyring", "dbus", "fido"]);
 const LAZY: ReadonlySet<string> = new Set(["fido"]);
 
 /** How a module names another. */
-export type ImportKind = "static" | "type-only" | "dynamic";
+type ImportKind = "static" | "type-only" | "dynamic";
 
 /** One import of one module: paths are relative to src/ with "/" separators. */
-export interface Import {
+interface Import {
   /** The importing file, e.g. "ui/terminal.ts". */
   from: string;
   /** The specifier as written, e.g. "../app/context.ts" or "yaml". */
@@ -72,7 +72,7 @@ function layerOf(room: string): number {
 }
 
 /** The rule one import breaks, as a sentence naming the file, the import and the rule; undefined when it keeps them all. */
-export function checkImport(imp: Import): string | undefined {
+function checkImport(imp: Import): string | undefined {
   const where = `src/${imp.from} imports "${imp.specifier}" (${imp.kind})`;
   const fromRoom = roomOf(imp.from);
   if (fromRoom === undefined) return `${where}: src/${imp.from} is in no room of LAYERS (layering_test.ts)`;
