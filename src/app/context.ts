@@ -10,30 +10,13 @@ import type { Keyring } from "../keyring/keyring.ts";
 import type { Fetch } from "../net/fetch.ts";
 import type { OktaCaller } from "../net/fetch_from_env.ts";
 import type { LockerOptions, WithLock } from "../fs/lock.ts";
+import type { Prompter } from "../ui/prompter.ts";
+import type { EnvReader } from "../env.ts";
 
-/** Read access to environment variables. */
-export interface Env {
-  /** The variable's value, or undefined when unset. */
-  get(name: string): string | undefined;
+/** Read access to environment variables, and a copy of them all for child processes. */
+export interface Env extends EnvReader {
   /** A copy of every variable (for child processes). */
   toObject(): Record<string, string>;
-}
-
-/** Interactive questions and progress messages; never writes to stdout. */
-export interface Prompter {
-  /** Asks for a line of text; `defaultValue` is used for an empty answer. */
-  text(question: string, defaultValue?: string): Promise<string>;
-  /** Asks for a secret without echo. */
-  secret(question: string): Promise<string>;
-  /** Shows numbered options and returns the chosen index. */
-  choose(question: string, options: readonly string[]): Promise<number>;
-  /** Prints a progress or information line (stderr, or the terminal when stderr is captured). */
-  say(message: string): void;
-  /**
-   * False when a question could not be answered (no terminal, and answers are not piped in), so a
-   * use case can choose another way before it starts; absent means "can ask".
-   */
-  canAsk?(): boolean;
 }
 
 /** Global options every command accepts (flag > env > config > default is applied by the CLI layer). */

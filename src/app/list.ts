@@ -12,6 +12,7 @@
 
 import { type AwsConfig, resolveProfile } from "../config/aws_config.ts";
 import { AppError } from "../errors.ts";
+import type { LoginFlow } from "./sign_in/login_flow.ts";
 
 /** One listed profile. */
 export interface ProfileListing {
@@ -21,7 +22,7 @@ export interface ProfileListing {
    * How aws-okta signs in: "classic" (password + MFA, then the SAML app), "device" (Identity Engine
    * device flow), or "auto" (the device flow when the org turns out to be Identity Engine).
    */
-  flow: "classic" | "device" | "auto";
+  flow: LoginFlow;
   /** The profile and its source profiles, the profile first. */
   chain: string[];
   /** The roles assumed in order: the SAML role first (undefined: chosen at login), then each hop. */

@@ -11,6 +11,7 @@
  */
 
 import { browserFromEnv, openBrowser } from "../ui/browser.ts";
+import type { EnvReader } from "../env.ts";
 
 /** Sign-in pages are named so; older ones than the token they hold are removed. */
 const PAGE_PREFIX = "aws-okta-signin-";
@@ -22,7 +23,7 @@ const PAGE_LIFETIME_MS = 15 * 60_000;
  */
 export async function redirectPage(
   url: string,
-  env: { get(name: string): string | undefined },
+  env: EnvReader,
 ): Promise<string> {
   const runtime = env.get("XDG_RUNTIME_DIR");
   const dir = runtime && (await isDir(runtime)) ? runtime : undefined;
@@ -78,7 +79,7 @@ async function removeOldPages(dir: string): Promise<void> {
  */
 export async function openSignInPage(
   url: string,
-  env: { get(name: string): string | undefined },
+  env: EnvReader,
 ): Promise<void> {
   await openBrowser(await redirectPage(url, env), browserFromEnv(env.get("BROWSER")), {
     wait: true,

@@ -9,7 +9,8 @@
 import type { Simulator } from "../../tests/sim/simulator.ts";
 import type { Keyring } from "../keyring/keyring.ts";
 import { scriptedPrompter } from "../okta/test_support.ts";
-import type { AppContext, Prompter } from "./context.ts";
+import type { AppContext } from "./context.ts";
+import type { Prompter } from "../ui/prompter.ts";
 import { buildFetch } from "../net/fetch_from_env.ts";
 import { createLocker } from "../fs/lock.ts";
 import { lockDir } from "./lock_dir.ts";

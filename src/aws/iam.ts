@@ -12,11 +12,12 @@ import type { Fetch } from "../net/fetch.ts";
 import { type AwsCredentials, type Partition, partitionOf } from "./credentials.ts";
 import { presignUrl } from "./sigv4.ts";
 import { customEndpointUrl } from "./sts_endpoint.ts";
+import type { EnvReader } from "../env.ts";
 
 /** What {@linkcode listAccountAliases} needs. */
 export interface IamContext {
   fetch: Fetch;
-  env: { get(name: string): string | undefined };
+  env: EnvReader;
   now: Date;
 }
 

@@ -9,6 +9,12 @@
 
 import { type AwsCredentials, formatExpiration } from "./credentials.ts";
 
+/** okta-aws-cli's `--format` values: this table is their one home (the flag and the use case read it). */
+export const OUTPUT_FORMATS = ["env-var", "aws-credentials", "process-credentials", "noop"] as const;
+
+/** One of {@linkcode OUTPUT_FORMATS}. */
+export type OutputFormat = typeof OUTPUT_FORMATS[number];
+
 /** Characters no shell (sh, bash, zsh, cmd) treats specially: AWS keys and tokens use only these. */
 const BARE = /^[A-Za-z0-9+/=_.:,@-]*$/;
 

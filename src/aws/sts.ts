@@ -16,6 +16,7 @@ import { type AwsCredentials, formatExpiration, parseExpiration } from "./creden
 import { type StsAction, stsError, type StsOperation } from "./sts_errors.ts";
 import { FetchRequestHandler } from "./sts_http_handler.ts";
 import { type StsEndpoint, stsEndpoint } from "./sts_endpoint.ts";
+import type { EnvReader } from "../env.ts";
 
 export { type StsEndpoint, stsEndpoint, type StsEndpointInput } from "./sts_endpoint.ts";
 export { StsError } from "./sts_errors.ts";
@@ -25,7 +26,7 @@ export interface StsContext {
   /** The project's fetch stack: ALL STS HTTP goes through it (proxy, CA bundle, timeout, debug log). */
   fetch: Fetch;
   /** Environment: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, AWS_STS_REGIONAL_ENDPOINTS, AWS_USE_FIPS_ENDPOINT. */
-  env: { get(name: string): string | undefined };
+  env: EnvReader;
   /** Region whose STS endpoint to use (the profile's); undefined → the partition's default. */
   region?: string | undefined;
   /** Debug sink; receives no secrets. */

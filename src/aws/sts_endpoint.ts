@@ -9,11 +9,12 @@
 import { AppError } from "../errors.ts";
 import { requireHttpsUnlessLoopback } from "../net/fetch.ts";
 import { type Partition, partitionOf } from "./credentials.ts";
+import type { EnvReader } from "../env.ts";
 
 /** What {@linkcode stsEndpoint} reads: environment variables and the profile's region. */
 export interface StsEndpointInput {
   /** Environment variables (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, AWS_STS_REGIONAL_ENDPOINTS, AWS_USE_FIPS_ENDPOINT). */
-  env: { get(name: string): string | undefined };
+  env: EnvReader;
   /** The profile's region; undefined → the partition's default endpoint. */
   region?: string | undefined;
 }

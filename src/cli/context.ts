@@ -11,11 +11,8 @@ import { createLocker } from "../fs/lock.ts";
 import { lockDir } from "../app/lock_dir.ts";
 import { AppError } from "../errors.ts";
 import { createDebugLog } from "../ui/debug_log.ts";
-import { createPrompter } from "../ui/terminal.ts";
+import { createPrompter, type PromptMode } from "../ui/terminal.ts";
 import type { ParsedCommand } from "./framework/command.ts";
-
-/** Where prompts read answers: "tty" prefers the terminal even when stdin is a pipe (credential_process). */
-export type PromptMode = "auto" | "stdin" | "tty";
 
 /** The process environment as an {@linkcode Env}. */
 export const processEnv: Env = {

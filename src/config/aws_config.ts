@@ -10,11 +10,12 @@
 
 import { ConfigError } from "./config_error.ts";
 import { type IniSection, parseIni } from "./ini.ts";
+import type { EnvReader } from "../env.ts";
 
 export { type ResolvedProfile, resolveProfile, type RoleHop } from "./profile.ts";
 
 /** Where the AWS config file is: `$AWS_CONFIG_FILE` (a leading "~" expanded) or `<home>/.aws/config`. */
-export function configPath(env: { get(name: string): string | undefined }, home: string): string {
+export function configPath(env: EnvReader, home: string): string {
   const fromEnv = env.get("AWS_CONFIG_FILE");
   if (fromEnv) return expandHome(fromEnv, home);
   return joinPath(home, ".aws", "config");

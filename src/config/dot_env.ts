@@ -11,10 +11,7 @@
  * @module
  */
 
-/** Read access to variables. */
-export interface VarReader {
-  get(name: string): string | undefined;
-}
+import type { EnvReader } from "../env.ts";
 
 // gotenv's pattern; its `\'` and `\"` are plain quotes in Go's syntax, so a quoted value runs to the last quote.
 const LINE =
@@ -26,7 +23,7 @@ const VARIABLE_NAME = /(\$)(\{?([A-Z0-9_]+)\}?)/;
  * Parses a `.env` text into key → value (keys as written); throws a plain Error where gotenv's
  * strict parser fails (an unclosed quote, a line that is not an assignment).
  */
-export function parseDotEnv(text: string, env: VarReader): Record<string, string> {
+export function parseDotEnv(text: string, env: EnvReader): Record<string, string> {
   const out: Record<string, string> = {};
   const lines = text.replace(/^\ufeff/, "").split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -59,7 +56,7 @@ function openQuote(line: string): string {
   return close >= 0 && value[close] !== "\\" ? "" : first;
 }
 
-function parseLine(line: string, out: Record<string, string>, env: VarReader): void {
+function parseLine(line: string, out: Record<string, string>, env: EnvReader): void {
   const match = LINE.exec(line);
   if (!match) {
     if (line.startsWith("export")) {
@@ -100,7 +97,7 @@ function parseLine(line: string, out: Record<string, string>, env: VarReader): v
  * matched case-insensitively in the file (viper lowercases them). Puts the file's AWS_REGION into
  * the process environment when that has none. A missing or unparsable file changes nothing.
  */
-export async function withDotEnv<T extends VarReader>(env: T, dir: string): Promise<T> {
+export async function withDotEnv<T extends EnvReader>(env: T, dir: string): Promise<T> {
   let text: string;
   try {
     text = await Deno.readTextFile(`${dir}/.env`);

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { EnvReader } from "../env.ts";
+
 /** A place a client can connect to. */
 export type BusEndpoint =
   | { transport: "unix"; path: string }
@@ -79,7 +81,7 @@ export interface SessionBusAddress {
  * X11 autolaunch, which hangs or fails on headless machines, so callers must not go on to use them.
  */
 export function findSessionBus(
-  env: { get(name: string): string | undefined },
+  env: EnvReader,
 ): SessionBusAddress | undefined {
   const fromEnv = env.get("DBUS_SESSION_BUS_ADDRESS");
   if (fromEnv && fromEnv.trim() !== "") return { address: fromEnv, source: "env" };

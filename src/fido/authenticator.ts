@@ -3,27 +3,29 @@
  * software key the tests use), and the byte-level helpers they share: authenticator data, DER
  * signatures and the CBOR byte string libfido2 wraps authenticator data in.
  *
- * The shape matches src/okta/factors/security_key.ts structurally; the app layer passes one for the other.
+ * These types are the one home of the security-key contract: src/okta's WebAuthn and U2F handlers
+ * import them as types only (free at run time), and the app layer hands over an implementation.
  *
  * @module
  */
 
 import { AppError } from "../errors.ts";
+import type { Prompter } from "../ui/prompter.ts";
 
 /** How much user verification (PIN or biometrics) the relying party asks for. */
 export type UserVerification = "required" | "preferred" | "discouraged";
 
-/** One assertion request. */
+/** One assertion request (CTAP2 authenticatorGetAssertion, or U2F authenticate). */
 export interface AssertionRequest {
-  /** The relying party id (WebAuthn) or app id URL (U2F). */
+  /** The relying party id: the Okta host for WebAuthn, the app id URL for U2F. */
   rpId: string;
-  /** SHA-256 of the client data JSON. */
+  /** SHA-256 of the client data JSON the caller built. */
   clientDataHash: Uint8Array;
   /** Credential ids the key may use (empty: any discoverable credential). */
   allowCredentialIds: Uint8Array[];
   /** User verification wanted. */
   userVerification: UserVerification;
-  /** A PIN the caller already has. */
+  /** A PIN the caller already has; the key asks for one itself when it needs it. */
   pin?: string;
 }
 
@@ -31,7 +33,7 @@ export interface AssertionRequest {
 export interface Assertion {
   /** The credential that signed. */
   credentialId: Uint8Array;
-  /** Raw authenticator data. */
+  /** The raw authenticator data (rpIdHash, flags, counter, extensions). */
   authenticatorData: Uint8Array;
   /** DER-encoded ECDSA signature over authenticatorData || clientDataHash. */
   signature: Uint8Array;
@@ -39,7 +41,7 @@ export interface Assertion {
   userHandle?: Uint8Array;
 }
 
-/** A security key. */
+/** A security key (a USB key through libfido2, or the software key used by tests). */
 export interface Authenticator {
   /** Signs one assertion, asking for a touch or a PIN on stderr as needed. */
   getAssertion(request: AssertionRequest): Promise<Assertion>;
@@ -47,13 +49,8 @@ export interface Authenticator {
   close(): void | Promise<void>;
 }
 
-/** What an authenticator may ask the user. */
-export interface AuthenticatorUi {
-  /** A progress line on stderr ("Touch your security key"). */
-  say(message: string): void;
-  /** Asks for a secret without echo (the key's PIN). */
-  secret(question: string): Promise<string>;
-}
+/** What an authenticator may ask the user: progress lines ("Touch your security key") and its PIN. */
+export type AuthenticatorUi = Pick<Prompter, "say" | "secret">;
 
 /** Authenticator data flag: the user was present (touched the key). */
 export const FLAG_USER_PRESENT = 0x01;

@@ -5,10 +5,12 @@
  * @module
  */
 
+import type { EnvReader } from "../env.ts";
+
 /** The executable `command` resolves to, or undefined. Errors other than "not there" propagate. */
 export function findProgram(
   command: string,
-  env: { get(name: string): string | undefined },
+  env: EnvReader,
 ): string | undefined {
   const windows = Deno.build.os === "windows";
   const hasDir = command.includes("/") || (windows && command.includes("\\"));

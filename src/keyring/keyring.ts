@@ -8,6 +8,16 @@
 
 import { AppError, type AppErrorOptions } from "../errors.ts";
 
+/**
+ * The service name the OS backends file our items under, Go aws-okta's (through 99designs/keyring):
+ * the Keychain service, the Secret Service `service` attribute, the KWallet wallet and the Credential
+ * Manager target prefix. Keeping it is what lets either tool find the other's items.
+ */
+export const SERVICE_NAME = "aws-okta-login";
+
+/** Prefix of the labels people see on our items ("aws-okta: okta credentials"); stripped on reading. */
+export const LABEL_PREFIX = "aws-okta: ";
+
 /** One stored secret. */
 export interface KeyringItem {
   /** The item's name, unique within the keyring. */

@@ -12,10 +12,17 @@
 import { BusConnectionError, connectBus, DBusConnection, DBusError } from "../dbus/connection.ts";
 import type { DBusValue } from "../dbus/wire.ts";
 import { decodeItem, encodeItem, ItemFormatError } from "./item_json.ts";
-import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
+import {
+  checkKey,
+  KeyNotFoundError,
+  type Keyring,
+  KeyringError,
+  type KeyringItem,
+  SERVICE_NAME,
+} from "./keyring.ts";
 
 /** The wallet Go aws-okta used (99designs/keyring opens the wallet named after the service). */
-export const WALLET = "aws-okta-login";
+export const WALLET = SERVICE_NAME;
 /** The folder Go aws-okta used (99designs/keyring's default). */
 export const FOLDER = "keyring";
 /** The application id kwalletd shows when asking the user to allow access. */

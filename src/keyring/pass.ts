@@ -19,6 +19,7 @@
 import { decodeItem, encodeItem } from "./item_json.ts";
 import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
 import { findProgram } from "../fs/find_program.ts";
+import type { EnvReader } from "../env.ts";
 import type { AgentReader } from "./pass_agent.ts";
 
 /** Options for {@linkcode PassKeyring}. */
@@ -33,7 +34,7 @@ export interface PassKeyringOptions {
   /** Extra environment for the command, e.g. GNUPGHOME (the process environment is inherited). */
   env?: Record<string, string>;
   /** Environment variables to read (PATH, PASSWORD_STORE_GPG_OPTS, GPG_AGENT_INFO); the process's by default. */
-  processEnv?: { get(name: string): string | undefined };
+  processEnv?: EnvReader;
   /**
    * Where reads through gpg-agent remember the agent's socket and keygrips (src/keyring/pass_agent.ts);
    * without it every read runs gpg.
@@ -61,7 +62,7 @@ export class PassKeyring implements Keyring {
   readonly #fallback: string;
   readonly #command: string;
   readonly #env: Record<string, string>;
-  readonly #processEnv: { get(name: string): string | undefined };
+  readonly #processEnv: EnvReader;
   readonly #agentCacheFile: string | undefined;
   #agent: AgentReader | undefined;
 
@@ -200,7 +201,7 @@ export class PassKeyring implements Keyring {
 
   async #gpgDecrypt(
     file: string,
-    env: { get(name: string): string | undefined },
+    env: EnvReader,
   ): Promise<Uint8Array | undefined> {
     // pass's choice: gpg2 when there is one, with --batch --use-agent then (or with GPG_AGENT_INFO).
     const gpg2 = findProgram("gpg2", env);

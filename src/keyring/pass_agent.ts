@@ -26,6 +26,7 @@ import {
 } from "./openpgp.ts";
 import { writeFileAtomic } from "../fs/atomic_write.ts";
 import { findProgram } from "../fs/find_program.ts";
+import type { EnvReader } from "../env.ts";
 
 /** Options for {@linkcode AgentReader}. */
 export interface AgentReaderOptions {
@@ -36,7 +37,7 @@ export interface AgentReaderOptions {
   /** The environment gpg runs with beside the process's (GNUPGHOME among it). */
   env: Record<string, string>;
   /** Where PATH is read to find gpg and gpgconf. */
-  lookupEnv: { get(name: string): string | undefined };
+  lookupEnv: EnvReader;
 }
 
 /** What one GnuPG home's agent needs: its socket and the keygrip of each secret (sub)key by key ID. */

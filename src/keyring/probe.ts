@@ -9,8 +9,10 @@
 
 import type { DBusConnection } from "../dbus/connection.ts";
 import { findSessionBus } from "../dbus/address.ts";
+import { SERVICE_NAME } from "./keyring.ts";
 import { type BackendName, BACKENDS, fileDir } from "./select.ts";
 import { findProgram } from "../fs/find_program.ts";
+import type { EnvReader } from "../env.ts";
 
 export type { BackendName } from "./select.ts";
 
@@ -44,7 +46,7 @@ export interface ProbeOptions {
   /** The user's home directory. */
   home: string;
   /** Environment variables. */
-  env: { get(name: string): string | undefined };
+  env: EnvReader;
   /** The OS (tests pretend to be another one). */
   os?: typeof Deno.build.os;
 }
@@ -89,11 +91,11 @@ export class BackendProber {
     switch (name) {
       case "wincred":
         return os === "windows"
-          ? { name, usable: true, detail: `Windows Credential Manager (targets "keyring:aws-okta-login:*")` }
+          ? { name, usable: true, detail: `Windows Credential Manager (targets "keyring:${SERVICE_NAME}:*")` }
           : { name, usable: false, detail: "Windows only" };
       case "keychain":
         return os === "darwin"
-          ? { name, usable: true, detail: `macOS Keychain (service "aws-okta-login")` }
+          ? { name, usable: true, detail: `macOS Keychain (service "${SERVICE_NAME}")` }
           : { name, usable: false, detail: "macOS only" };
       case "secret-service":
         return this.#probeBusService(name, os);

@@ -25,15 +25,19 @@
 import { BusConnectionError, connectBus, type DBusConnection } from "../dbus/connection.ts";
 import { collectionPath, type SearchResult, SecretsClient } from "./secret_service_calls.ts";
 import { decodeItem, encodeItem } from "./item_json.ts";
-import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
+import {
+  checkKey,
+  KeyNotFoundError,
+  type Keyring,
+  KeyringError,
+  type KeyringItem,
+  LABEL_PREFIX,
+  SERVICE_NAME,
+} from "./keyring.ts";
 import type { Attributes, Libsecret } from "./libsecret.ts";
 
-/** The `service` attribute of our items (the service name Go aws-okta used everywhere). */
-export const SERVICE_NAME = "aws-okta-login";
 /** The schema name libsecret records in `xdg:schema` on items we store. */
 export const SCHEMA_NAME = "org.aws-okta.Item";
-/** Prefix of our item labels. */
-export const LABEL_PREFIX = "aws-okta: ";
 /** The collection Go aws-okta keeps its items in (99designs/keyring's LibSecretCollectionName). */
 export const GO_COLLECTION = "awsvault";
 

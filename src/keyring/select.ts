@@ -17,6 +17,7 @@ import { KeyringError } from "./keyring.ts";
 // one module-loading round. OS backends stay lazy.
 import { FileKeyring, type PassphrasePurpose } from "./file.ts";
 import type { BackendProber, BackendStatus } from "./probe.ts";
+import type { EnvReader } from "../env.ts";
 
 /** The backend names the CLI accepts (`--backend`), in aws-okta's (99designs/keyring's) order of preference. */
 export const BACKENDS = ["wincred", "keychain", "secret-service", "kwallet", "pass", "file"] as const;
@@ -34,7 +35,7 @@ export interface OpenKeyringOptions {
   /** The user's home directory. */
   home: string;
   /** Environment variables (AWS_OKTA_FILE_DIR, AWS_OKTA_FILE_PASSPHRASE, AWS_OKTA_PASS_PREFIX, ...). */
-  env: { get(name: string): string | undefined };
+  env: EnvReader;
   /** Asks for a secret without echo (the file backend's passphrase). */
   promptSecret: (question: string) => Promise<string>;
   /** Receives redacted debug lines (which backend was picked and why). */

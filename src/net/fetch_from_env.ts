@@ -9,6 +9,7 @@ import { AppError } from "../errors.ts";
 import { createFetch, type Fetch } from "./fetch.ts";
 import { proxyFor } from "./proxy_env.ts";
 import { VERSION } from "../version.ts";
+import type { EnvReader } from "../env.ts";
 
 /**
  * How `web` and `m2m` present themselves to Okta, as okta-aws-cli does, so that Okta policy rules
@@ -29,7 +30,7 @@ export const OPERATION_HEADER = "X-Okta-Aws-Cli-Operation";
 /** What {@linkcode buildFetch} reads: the process environment and the (redacted) debug sink. */
 export interface FetchEnvironment {
   /** The process environment. */
-  env: { get(name: string): string | undefined };
+  env: EnvReader;
   /** Debug sink for redacted lines. */
   debug: (line: string) => void;
 }

@@ -18,14 +18,18 @@
  * @module
  */
 
-import type { Prompter } from "../app/context.ts";
+import type { Prompter } from "./prompter.ts";
 import { AppError, UsageError } from "../errors.ts";
 import { LineReader, stdinReader } from "./line_reader.ts";
 import { type RawLine, readRawLine } from "./raw_input.ts";
 import { writeAll, writeErr } from "./stderr.ts";
 import { openTtyRelay, type TtyRelay } from "./tty_relay.ts";
+import type { EnvReader } from "../env.ts";
 
-/** Where answers are read from (see the module doc). */
+/**
+ * Where answers are read from (see the module doc): "tty" prefers the terminal even when stdin is
+ * a pipe (credential_process).
+ */
 export type PromptMode = "auto" | "stdin" | "tty";
 
 /** Options for {@linkcode createPrompter}. */
@@ -33,7 +37,7 @@ export interface PrompterOptions {
   /** The command's preference; AWS_OKTA_PROMPT overrides it. */
   mode: PromptMode;
   /** Environment (for AWS_OKTA_PROMPT). */
-  env: { get(name: string): string | undefined };
+  env: EnvReader;
 }
 
 /** A bad `choose()` answer is asked again this many times. */

@@ -9,7 +9,8 @@
 import { childEnv } from "../../aws/formats.ts";
 import { credentialVars } from "./credential_vars.ts";
 import { AppError, formatError, InteractionNeededError } from "../../errors.ts";
-import type { AppContext, Prompter } from "../context.ts";
+import type { AppContext } from "../context.ts";
+import type { Prompter } from "../../ui/prompter.ts";
 import { type CredentialRequest, getCredentials } from "../cred_process.ts";
 import { startCredentialServer } from "./credential_server.ts";
 import { runChild } from "./exec.ts";

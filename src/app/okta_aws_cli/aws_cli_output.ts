@@ -19,17 +19,11 @@
 import type { AwsCredentials } from "../../aws/credentials.ts";
 import { childEnv } from "../../aws/formats.ts";
 import { exportLines } from "../../ui/shell_quote.ts";
-import { envVarLines, processCredentialsJson } from "../../aws/okta_aws_cli_formats.ts";
+import { envVarLines, type OutputFormat, processCredentialsJson } from "../../aws/okta_aws_cli_formats.ts";
 import type { AppContext } from "../context.ts";
 import { writeCredentialsFile } from "../credentials_file.ts";
 import { lockDir } from "../lock_dir.ts";
 import { runChild } from "../exec/exec.ts";
-
-/** okta-aws-cli's output formats. */
-export const OUTPUT_FORMATS = ["env-var", "aws-credentials", "process-credentials", "noop"] as const;
-
-/** One of {@linkcode OUTPUT_FORMATS}. */
-export type OutputFormat = typeof OUTPUT_FORMATS[number];
 
 /** Whose conventions to follow where aws-okta and okta-aws-cli differ (the program's name). */
 export type OutputStyle = "aws-okta" | "okta-aws-cli";

@@ -28,7 +28,7 @@ import { oktaBaseUrl } from "../../okta/domain.ts";
 import { OAuthError } from "../../okta/oauth.ts";
 import type { AppContext } from "../context.ts";
 import { deviceSessionIfChosen, listApps, samlForApp } from "../sign_in/device_login.ts";
-import { deviceSettings } from "../sign_in/login_flow.ts";
+import { deviceSettings, type LoginFlow } from "../sign_in/login_flow.ts";
 import { classicSignIn, samlLogin } from "../sign_in/okta_login.ts";
 
 /** One AWS app with what pins a profile to it. */
@@ -51,7 +51,7 @@ export interface AppRoles {
 
 /** What {@linkcode assignedRoles} found. */
 export interface AssignedRoles {
-  flow: "classic" | "device";
+  flow: Exclude<LoginFlow, "auto">;
   apps: AppRoles[];
   /** Apps whose assertion could not be read, and why. */
   skipped: { app: AwsApp; reason: string }[];

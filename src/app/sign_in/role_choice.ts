@@ -5,7 +5,7 @@
  */
 
 import { AppError } from "../../errors.ts";
-import type { Prompter } from "../context.ts";
+import type { Prompter } from "../../ui/prompter.ts";
 
 /** A role/provider pair from the SAML assertion. */
 export interface RoleChoice {

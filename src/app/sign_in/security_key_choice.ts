@@ -12,7 +12,8 @@
  */
 
 import { AppError } from "../../errors.ts";
-import type { SecurityKey, SecurityKeyOpener } from "../../okta/factors/security_key.ts";
+import type { Authenticator } from "../../fido/authenticator.ts";
+import type { SecurityKeyOpener } from "../../okta/factors/security_key.ts";
 import type { AppContext } from "../context.ts";
 
 type SoftwareKeyModule = typeof import("../../fido/software_key.ts");
@@ -24,7 +25,7 @@ export const LIBFIDO2_ENV = "AWS_OKTA_LIBFIDO2";
 
 /** Returns the opener the Okta login calls when a FIDO factor needs a key. */
 export function securityKeyOpener(ctx: AppContext): SecurityKeyOpener {
-  return async (): Promise<SecurityKey> => {
+  return async (): Promise<Authenticator> => {
     const software = ctx.env.get(SOFTWARE_KEY_ENV);
     if (software) {
       const { SoftwareSecurityKey } = await importSoftwareKey();

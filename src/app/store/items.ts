@@ -8,6 +8,7 @@
 import { AppError, isRecord } from "../../errors.ts";
 import { goJsonStringify } from "../../keyring/go_json.ts";
 import { KeyNotFoundError, type Keyring, KeyringError } from "../../keyring/keyring.ts";
+import type { WithLock } from "../../fs/lock.ts";
 
 /** Okta login credentials, stored as JSON with exactly these keys (Go aws-okta's `OktaCreds`). */
 export interface OktaCredentials {
@@ -101,9 +102,6 @@ export interface CachedSession {
   /** The ARN of the assumed role, when known. */
   AssumedRoleArn?: string;
 }
-
-/** Runs `fn` while holding the lock `name` (across processes, in the app). */
-export type WithLock = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 
 /** Options for {@linkcode SessionCache}. */
 export interface SessionCacheOptions {

@@ -10,8 +10,8 @@ import {
   SessionCache,
   setOktaCredentials,
   setSecretString,
-  type WithLock,
 } from "./items.ts";
+import type { WithLock } from "../../fs/lock.ts";
 import { KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "../../keyring/keyring.ts";
 import { MemoryKeyring } from "../../keyring/memory.ts";
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Prompter } from "../context.ts";
+import type { Prompter } from "../../ui/prompter.ts";
 
 /** Only passphrase questions are remembered: an MFA code or a password must be asked anew. */
 const PASSPHRASE_QUESTION = /passphrase/i;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Prompter } from "../context.ts";
+import type { Prompter } from "../../ui/prompter.ts";
 import { rememberPassphrase } from "./remembered_passphrase.ts";
 
 Deno.test("remembered passphrase: asked once; other secrets every time; failures not kept", async () => {

@@ -24,15 +24,10 @@ import {
   type ParsedCommand,
 } from "./command.ts";
 import { renderHelp, usageLine } from "./help.ts";
+import type { EnvReader } from "../../env.ts";
 
 /** What {@linkcode parseCommandLine} found: a command to run, help to print, or `--version`. */
 export type ParseResult = ParsedCommand | { help: string } | { version: true };
-
-/** Read access to environment variables (a subset of `Deno.env`). */
-export interface EnvReader {
-  /** The variable's value, or undefined when unset. */
-  get(name: string): string | undefined;
-}
 
 /** Go's strconv.ParseBool accepts exactly these. */
 const TRUE_WORDS = new Set(["1", "t", "T", "TRUE", "true", "True"]);

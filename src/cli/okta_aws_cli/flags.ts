@@ -7,7 +7,8 @@
  * Its `-b` and `-d` short letters are our global `--backend` and `--debug`, so `--open-browser`,
  * `--private-key-file` and `--debug-api-calls` are long-only here.
  *
- * No imports beyond types: this sits in the command tree, on the cache-hit path.
+ * No imports beyond types and the format table (a pure module beside aws/credentials.ts, which
+ * the cache hit loads anyway): this sits in the command tree, on the cache-hit path.
  *
  * @module
  */
@@ -15,6 +16,7 @@
 import { UsageError } from "../../errors.ts";
 import type { ArgSpec, FlagSpec, FlagValue, ParsedCommand } from "../framework/command.ts";
 import type { OutputStyle } from "../../app/okta_aws_cli/aws_cli_output.ts";
+import { OUTPUT_FORMATS, type OutputFormat } from "../../aws/okta_aws_cli_formats.ts";
 
 /** The positional arguments of `web` and `m2m`: the command `--exec` runs. */
 export const AWS_CLI_ARGS: readonly ArgSpec[] = [{
@@ -23,9 +25,6 @@ export const AWS_CLI_ARGS: readonly ArgSpec[] = [{
   complete: "command",
   description: "With --exec: the command, after --",
 }];
-
-/** The `--format` values. */
-export const FORMATS = ["env-var", "aws-credentials", "process-credentials", "noop"] as const;
 
 const env = (...names: string[]) => names.map((name) => `OKTA_AWSCLI_${name}`);
 
@@ -82,7 +81,7 @@ export const AWS_CLI_FLAGS: readonly FlagSpec[] = [
     name: "format",
     short: "f",
     type: "string",
-    values: FORMATS,
+    values: OUTPUT_FORMATS,
     valueName: "FORMAT",
     description: "Output format",
     env: env("FORMAT"),
@@ -171,18 +170,15 @@ export const AWS_CLI_FLAGS: readonly FlagSpec[] = [
  */
 export type CliMode = OutputStyle;
 
-/** One of {@linkcode FORMATS}. */
-export type Format = typeof FORMATS[number];
-
 /**
  * The output format: `--format`, switched from env-var to aws-credentials by
  * `--write-aws-credentials` (and `--all-profiles`), as okta-aws-cli does.
  */
-export function formatOf(read: FlagReader, writesFile: boolean): Format {
+export function formatOf(read: FlagReader, writesFile: boolean): OutputFormat {
   const value = read.string("format") ?? "env-var";
-  const format = FORMATS.find((name) => name === value);
+  const format = OUTPUT_FORMATS.find((name) => name === value);
   if (!format) {
-    throw new UsageError(`invalid format "${value}" in okta.yaml: use one of ${FORMATS.join(", ")}`);
+    throw new UsageError(`invalid format "${value}" in okta.yaml: use one of ${OUTPUT_FORMATS.join(", ")}`);
   }
   return writesFile && format === "env-var" ? "aws-credentials" : format;
 }

@@ -17,9 +17,10 @@ import {
   type Keyring,
   KeyringError,
   type KeyringItem,
+  LABEL_PREFIX,
   settle,
 } from "../keyring.ts";
-import { keychainQuery, LABEL_PREFIX, OSStatus, osStatusHint, osStatusText } from "./keychain_query.ts";
+import { keychainQuery, OSStatus, osStatusHint, osStatusText } from "./keychain_query.ts";
 import { type CFScope, SecurityFramework } from "./security_framework.ts";
 
 /** A {@linkcode Keyring} in the user's default macOS keychain. */

@@ -7,12 +7,10 @@
  * @module
  */
 
-import type { KeyringItem } from "../keyring.ts";
+import { type KeyringItem, SERVICE_NAME } from "../keyring.ts";
 
 /** The Keychain service of every item (Go aws-okta's service name). */
-export const SERVICE = "aws-okta-login";
-/** Prefix of the labels earlier versions gave items (items now carry Go aws-okta's label as is). */
-export const LABEL_PREFIX = "aws-okta: ";
+export const SERVICE = SERVICE_NAME;
 
 /** A value in a Keychain query, before it becomes a CoreFoundation object. */
 export type QueryValue =

@@ -15,6 +15,7 @@ import {
   type Keyring,
   KeyringError,
   type KeyringItem,
+  LABEL_PREFIX,
   settle,
 } from "../keyring.ts";
 import {
@@ -73,8 +74,8 @@ export class WincredKeyring implements Keyring {
       try {
         const credential = readCredential(pointer);
         const item: KeyringItem = { key, data: credential.blob };
-        if (credential.comment.startsWith("aws-okta: ")) {
-          item.label = credential.comment.slice("aws-okta: ".length);
+        if (credential.comment.startsWith(LABEL_PREFIX)) {
+          item.label = credential.comment.slice(LABEL_PREFIX.length);
         }
         return item;
       } finally {
@@ -88,7 +89,11 @@ export class WincredKeyring implements Keyring {
     return settle(() => {
       checkKey(item.key);
       checkBlobSize(item.key, item.data.length);
-      const memory = buildCredential(targetName(item.key), item.data, `aws-okta: ${item.label || item.key}`);
+      const memory = buildCredential(
+        targetName(item.key),
+        item.data,
+        `${LABEL_PREFIX}${item.label || item.key}`,
+      );
       try {
         if (!this.#api.CredWriteW(memory.struct, 0)) {
           throw this.#error(`cannot store "${item.key}"`, this.#lastError());

@@ -6,10 +6,10 @@
  * @module
  */
 
-import { KeyringError } from "../keyring.ts";
+import { KeyringError, SERVICE_NAME } from "../keyring.ts";
 
 /** Target name prefix: 99designs/keyring's `<WinCredPrefix>:<ServiceName>:` with aws-okta's values. */
-export const TARGET_PREFIX = "keyring:aws-okta-login:";
+export const TARGET_PREFIX = `keyring:${SERVICE_NAME}:`;
 /** CRED_MAX_CREDENTIAL_BLOB_SIZE (5 * 512 bytes). */
 export const MAX_BLOB_BYTES = 5 * 512;
 /** The credential target of `key`. */

@@ -12,7 +12,12 @@ import { AppError, isRecord } from "../../errors.ts";
 import type { AuthnResponse, Factor } from "../authn.ts";
 import { OktaApiError, type OktaClient } from "../client.ts";
 import { type FactorContext, factorLabel, requireStateToken, verifyCall, verifyHref } from "./handler.ts";
-import type { Assertion, AssertionRequest, SecurityKey, UserVerification } from "./security_key.ts";
+import type {
+  Assertion,
+  AssertionRequest,
+  Authenticator,
+  UserVerification,
+} from "../../fido/authenticator.ts";
 
 /** The challenge of a WebAuthn factor, as found in an MFA_CHALLENGE answer. */
 export interface WebAuthnChallenge {
@@ -185,11 +190,11 @@ async function sign(context: FactorContext, factor: Factor, request: AssertionRe
       },
     );
   }
-  const key: SecurityKey = await context.openSecurityKey();
+  const key: Authenticator = await context.openSecurityKey();
   try {
     return await key.getAssertion(request);
   } finally {
-    await key.close?.();
+    await key.close();
   }
 }
 

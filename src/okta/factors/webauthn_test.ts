@@ -15,7 +15,7 @@ import {
   webAuthnVerifyBody,
 } from "./webauthn.ts";
 import { chooseFactor, verifyFactor } from "./verify.ts";
-import type { AssertionRequest, SecurityKey } from "./security_key.ts";
+import type { AssertionRequest, Authenticator } from "../../fido/authenticator.ts";
 import { errorText, scriptedPrompter, testFetch } from "../test_support.ts";
 
 const LOGIN = "erin@example.com";
@@ -52,7 +52,7 @@ async function runFido(
     const client = new OktaClient({ baseUrl: new URL(sim.url), fetch: testFetch(), retryDelayMs: 1 });
     const transaction = await primaryAuth(client, { username: LOGIN, password: PASSWORD });
     const offered = transaction._embedded?.factors?.[0] as Factor;
-    const openSecurityKey = async (): Promise<SecurityKey> => {
+    const openSecurityKey = async (): Promise<Authenticator> => {
       const key = await SoftwareSecurityKey.load(keyFile);
       return {
         getAssertion: (request) => {
