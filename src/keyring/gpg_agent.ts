@@ -37,10 +37,12 @@ export async function agentDecrypt(
   }
   const session = new AssuanSession(conn);
   try {
+    // One write for the three commands (Assuan answers them in order): one round trip, not four.
+    await session.send(`OPTION pinentry-mode=error\nSETKEY ${keygrip}\nPKDECRYPT\n`);
     await session.expectOk(); // the greeting
-    await session.command("OPTION pinentry-mode=error");
-    await session.command(`SETKEY ${keygrip}`);
-    const data = await session.command("PKDECRYPT", { CIPHERTEXT: ciphertext });
+    await session.expectOk(); // OPTION
+    await session.expectOk(); // SETKEY
+    const data = await session.expectOk({ CIPHERTEXT: ciphertext });
     const value = findValue(parseSexp(data));
     if (!value) throw new AgentError("gpg-agent answered without a value");
     return value;
@@ -63,10 +65,9 @@ class AssuanSession {
     this.#conn = conn;
   }
 
-  /** Sends `line`, answers inquiries from `inquiries`, and returns the data lines' bytes on OK. */
-  async command(line: string, inquiries: Record<string, Uint8Array> = {}): Promise<Uint8Array> {
-    await this.#write(new TextEncoder().encode(`${line}\n`));
-    return await this.expectOk(inquiries);
+  /** Sends command lines (each ending in a newline) without waiting for their answers. */
+  async send(lines: string): Promise<void> {
+    await this.#write(new TextEncoder().encode(lines));
   }
 
   async expectOk(inquiries: Record<string, Uint8Array> = {}): Promise<Uint8Array> {

@@ -20,7 +20,8 @@ import { decodeItem, encodeItem } from "./item_json.ts";
 import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
 import { findProgram } from "../fs/find_program.ts";
 import type { EnvReader } from "../env.ts";
-import type { AgentReader } from "./pass_agent.ts";
+// Static: a read through the agent is the cache hit of this backend (one module-loading round).
+import { AgentReader } from "./pass_agent.ts";
 
 /** Options for {@linkcode PassKeyring}. */
 export interface PassKeyringOptions {
@@ -182,7 +183,6 @@ export class PassKeyring implements Keyring {
     const file = `${this.#storeDir}/${name}.gpg`;
     // PASSWORD_STORE_GPG_OPTS can change what gpg does (another home, keyring, agent): gpg's job then.
     if (this.#agentCacheFile && !env.get("PASSWORD_STORE_GPG_OPTS")) {
-      const { AgentReader } = await import("./pass_agent.ts");
       this.#agent ??= new AgentReader({
         cacheFile: this.#agentCacheFile,
         gnupgHome: env.get("GNUPGHOME") ?? "",

@@ -10,7 +10,7 @@
 import type { DBusConnection } from "../dbus/connection.ts";
 import { findSessionBus } from "../dbus/address.ts";
 import { SERVICE_NAME } from "./keyring.ts";
-import { type BackendName, BACKENDS, fileDir } from "./select.ts";
+import { type BackendName, BACKENDS, fileDir, passStoreDir } from "./select.ts";
 import { findProgram } from "../fs/find_program.ts";
 import type { EnvReader } from "../env.ts";
 
@@ -238,11 +238,6 @@ function busFailure(
 export function probeTimeoutMs(env: ProbeOptions["env"]): number {
   const value = Number(env.get("AWS_OKTA_DBUS_TIMEOUT_MS"));
   return Number.isSafeInteger(value) && value > 0 ? value : DBUS_PROBE_TIMEOUT_MS;
-}
-
-/** PASSWORD_STORE_DIR, else `<home>/.password-store` (as `pass` itself). */
-export function passStoreDir(options: Pick<ProbeOptions, "home" | "env">): string {
-  return options.env.get("PASSWORD_STORE_DIR") || `${options.home.replace(/\/+$/, "")}/.password-store`;
 }
 
 function probePass(options: ProbeOptions, os: string): BackendStatus {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { BackendProber, passStoreDir, probeTimeoutMs } from "./probe.ts";
+import { BackendProber, probeTimeoutMs } from "./probe.ts";
+import { passStoreDir } from "./select.ts";
 import { BACKENDS } from "./select.ts";
 import { startHungBus, startTestBus } from "./test_support.ts";
 import { skipWithout } from "../../tests/peers.ts";

@@ -117,7 +117,6 @@ async function openBackend(
     }
     case "pass": {
       const { PassKeyring } = await import("./pass.ts");
-      const { passStoreDir } = await import("./probe.ts");
       return new PassKeyring({
         storeDir: passStoreDir(options),
         prefix: options.env.get("AWS_OKTA_PASS_PREFIX") ?? "",
@@ -194,4 +193,9 @@ async function filePassphrase(
     });
   }
   return typed;
+}
+
+/** PASSWORD_STORE_DIR, else `<home>/.password-store` (as `pass` itself). */
+export function passStoreDir(options: Pick<OpenKeyringOptions, "home" | "env">): string {
+  return options.env.get("PASSWORD_STORE_DIR") || `${options.home.replace(/\/+$/, "")}/.password-store`;
 }
