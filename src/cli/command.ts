@@ -232,6 +232,14 @@ export function findSubcommand(command: CommandSpec, word: string): CommandSpec 
   return command.subcommands?.find((sub) => sub.name === word || (sub.aliases?.includes(word) ?? false));
 }
 
+/**
+ * How many positional arguments come before a passthrough command line: all but a variadic last
+ * one. The parser and shell completion both start the passthrough after this many words.
+ */
+export function fixedArgs(command: CommandSpec): number {
+  return (command.args ?? []).filter((arg) => !arg.variadic).length;
+}
+
 /** The flags a command accepts, given its chain (root first): its own, then its ancestors' global ones. */
 export function flagsInScope(chain: readonly CommandSpec[]): { local: FlagSpec[]; inherited: FlagSpec[] } {
   const command = chain[chain.length - 1];

@@ -10,7 +10,14 @@
  * @module
  */
 
-import { type ArgSpec, type CommandSpec, findSubcommand, flagsInScope, type FlagSpec } from "./command.ts";
+import {
+  type ArgSpec,
+  type CommandSpec,
+  findSubcommand,
+  fixedArgs,
+  flagsInScope,
+  type FlagSpec,
+} from "./command.ts";
 
 /** One completion candidate. */
 export interface Candidate {
@@ -101,7 +108,7 @@ export function completeWords(
         continue;
       }
     }
-    if (command.passthrough && positionals >= fixedArgCount(command)) {
+    if (command.passthrough && positionals >= fixedArgs(command)) {
       restStart = i;
       break;
     }
@@ -152,7 +159,7 @@ export function completeWords(
     const values = argValues(arg, sources);
     if (values.directive !== "words" && candidates.length === 0) return values;
     candidates.push(...values.candidates);
-  } else if (command.passthrough && positionals >= fixedArgCount(command)) {
+  } else if (command.passthrough && positionals >= fixedArgs(command)) {
     return { candidates: [], directive: "commands" };
   }
   return words_(candidates.filter((c) => c.value.startsWith(current)));
@@ -178,11 +185,6 @@ function shortNeedingValue(letters: string, scope: readonly FlagSpec[]): FlagSpe
     if (flag.type !== "boolean") return j === letters.length - 1 ? flag : undefined;
   }
   return undefined;
-}
-
-/** Arguments before a variadic last one (the passthrough starts after them). */
-function fixedArgCount(command: CommandSpec): number {
-  return (command.args ?? []).filter((arg) => !arg.variadic).length;
 }
 
 /** The declared argument at `index` (a variadic last one takes every further index). */

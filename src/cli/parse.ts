@@ -17,6 +17,7 @@ import { formatDuration, parseDuration } from "../config/duration.ts";
 import {
   type CommandSpec,
   findSubcommand,
+  fixedArgs,
   flagsInScope,
   type FlagSource,
   type FlagSpec,
@@ -413,11 +414,6 @@ class Parser {
     if (flag.type === "list") return [[], "default"];
     return undefined;
   }
-}
-
-/** How many arguments come before a passthrough: all but a variadic last one. */
-function fixedArgs(command: CommandSpec): number {
-  return (command.args ?? []).filter((arg) => !arg.variadic).length;
 }
 
 function looksLikeFlag(token: string): boolean {
