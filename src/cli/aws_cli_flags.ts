@@ -13,7 +13,7 @@
  */
 
 import { UsageError } from "../errors.ts";
-import type { ArgSpec, FlagSpec, FlagValue, ParsedCommand } from "./command.ts";
+import { type ArgSpec, defineFlags, type FlagValue, type ParsedCommand } from "./command.ts";
 import type { OutputStyle } from "../app/aws_cli_output.ts";
 
 /** The positional arguments of `web` and `m2m`: the command `--exec` runs. */
@@ -30,7 +30,7 @@ export const FORMATS = ["env-var", "aws-credentials", "process-credentials", "no
 const env = (...names: string[]) => names.map((name) => `OKTA_AWSCLI_${name}`);
 
 /** Flags common to `web` and `m2m`. */
-export const AWS_CLI_FLAGS: readonly FlagSpec[] = [
+export const AWS_CLI_FLAGS = defineFlags([
   {
     name: "org-domain",
     short: "o",
@@ -163,7 +163,7 @@ export const AWS_CLI_FLAGS: readonly FlagSpec[] = [
       "Accepted for okta-aws-cli: web always keeps the Okta tokens (in the keyring when one is usable)",
     env: env("CACHE_ACCESS_TOKEN"),
   },
-];
+]);
 
 /**
  * Which program the user ran: "aws-okta", or "okta-aws-cli" when the binary is run under that name

@@ -25,7 +25,7 @@ const suggestCommand = defineCommand({
   action: async (input) => {
     const { completeWords, formatCompletion } = await import("./complete_words.ts");
     const { rootCommand } = await import("./root.ts");
-    const current = typeof input.flags["current"] === "string" ? input.flags["current"] : "";
+    const current = input.flags.current ?? "";
     const { BACKENDS } = await import("../keyring/select.ts");
     const profiles = await profileLister();
     const completion = completeWords(rootCommand as CommandSpec, [...input.rest, current], {

@@ -55,14 +55,14 @@ export const eksTokenCommand = defineCommand({
         usage: "aws-okta eks-token <profile> --cluster-name NAME [--region REGION]",
       });
     }
-    const region = input.flags["region"];
+    const region = input.flags.region;
     const ctx = appContext(input, "tty");
     const { eksExecCredential } = await import("../app/eks_token.ts");
     writeStdout(
       await eksExecCredential(ctx, {
         credentials: credentialRequest(input),
         clusterName,
-        ...(typeof region === "string" && region !== "" ? { region } : {}),
+        ...(region ? { region } : {}),
       }),
     );
   },

@@ -63,7 +63,7 @@ export const execCommand = defineCommand({
     const ctx = appContext(input, "tty");
     const { checkProgram, runChild } = await import("../app/exec.ts");
     checkProgram(command, ctx.env.toObject());
-    if (input.flags["server"] === true) {
+    if (input.flags.server) {
       const { execWithCredentialServer } = await import("../app/exec_server.ts");
       return await execWithCredentialServer(ctx, { request: credentialRequest(input), command, args });
     }
