@@ -150,9 +150,10 @@ export type FlagValues<F extends readonly FlagSpec[]> = {
   -readonly [K in F[number] as K["name"]]: FlagValueOf<K>;
 };
 
-/** The `args` record of a command declaring `A`: variadic ones as `string[]`, required ones always set. */
+/** The `args` record of a command declaring `A`: variadic ones as arrays (never empty when required). */
 export type ArgValues<A extends readonly ArgSpec[]> = {
-  -readonly [K in A[number] as K["name"]]: K extends { variadic: true } ? OneOf<K>[]
+  -readonly [K in A[number] as K["name"]]: K extends { variadic: true }
+    ? (K extends { required: true } ? [OneOf<K>, ...OneOf<K>[]] : OneOf<K>[])
     : OneOf<K> | (K extends { required: true } ? never : undefined);
 };
 

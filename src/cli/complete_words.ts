@@ -211,7 +211,8 @@ function flagValues(flag: FlagSpec, current: string, sources: CompletionSources)
 }
 
 function argValues(arg: ArgSpec, sources: CompletionSources): Completion {
-  if (arg.suggest) return words_(arg.suggest.map((value) => ({ value })));
+  const values = arg.values ?? arg.suggest;
+  if (values) return words_(values.map((value) => ({ value })));
   switch (arg.complete) {
     case "profile":
       return words_(safeProfiles(sources).map((value) => ({ value })));
