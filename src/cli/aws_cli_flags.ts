@@ -13,7 +13,7 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { type ArgSpec, defineFlags, type FlagValue, type ParsedCommand } from "./command.ts";
+import { type ArgSpec, defineFlags, type FlagValue, type FlagValues, type ParsedCommand } from "./command.ts";
 import type { OutputStyle } from "../app/aws_cli_output.ts";
 
 /** The positional arguments of `web` and `m2m`: the command `--exec` runs. */
@@ -178,7 +178,7 @@ export type Format = typeof FORMATS[number];
  * The output format: `--format`, switched from env-var to aws-credentials by
  * `--write-aws-credentials` (and `--all-profiles`), as okta-aws-cli does.
  */
-export function formatOf(read: FlagReader, writesFile: boolean): Format {
+export function formatOf(read: FlagReader<AwsCliFlagName>, writesFile: boolean): Format {
   const value = read.string("format") ?? "env-var";
   const format = FORMATS.find((name) => name === value);
   if (!format) {
@@ -187,15 +187,25 @@ export function formatOf(read: FlagReader, writesFile: boolean): Format {
   return writesFile && format === "env-var" ? "aws-credentials" : format;
 }
 
-/** Reads flag values with an okta.yaml profile between the environment and the defaults. */
-export interface FlagReader {
-  string(name: string): string | undefined;
-  boolean(name: string): boolean;
-  integer(name: string): number | undefined;
+/** The long names of {@linkcode AWS_CLI_FLAGS}. */
+export type AwsCliFlagName = keyof FlagValues<typeof AWS_CLI_FLAGS>;
+
+/**
+ * Reads flag values with an okta.yaml profile between the environment and the defaults. `N` are
+ * the flag names it may be asked for (from the command's declaration), so a misspelt one fails to
+ * compile.
+ */
+export interface FlagReader<N extends string = string> {
+  string(name: N): string | undefined;
+  boolean(name: N): boolean;
+  integer(name: N): number | undefined;
 }
 
 /** A {@linkcode FlagReader} over the parsed command and the okta.yaml profile's values. */
-export function flagReader(input: ParsedCommand, yamlProfile: Record<string, string>): FlagReader {
+export function flagReader<N extends string>(
+  input: ParsedCommand,
+  yamlProfile: Record<string, string>,
+): FlagReader<N> {
   const raw = (name: string): FlagValue | string | undefined => {
     const source = input.sources[name];
     if (source === "flag" || source?.startsWith("env:")) return input.flags[name];
