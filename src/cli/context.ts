@@ -9,7 +9,7 @@ import type { AppContext, Env, GlobalOptions } from "../app/context.ts";
 import { AppError } from "../errors.ts";
 import { createDebugLog } from "../ui/debug_log.ts";
 import { createPrompter } from "../ui/terminal.ts";
-import type { ParsedCommand } from "./command.ts";
+import type { GlobalFlagValues, ParsedCommand } from "./command.ts";
 
 /** Where prompts read answers: "tty" prefers the terminal even when stdin is a pipe (credential_process). */
 export type PromptMode = "auto" | "stdin" | "tty";
@@ -37,8 +37,10 @@ export function appContext(input: ParsedCommand, promptMode: PromptMode): AppCon
 }
 
 function globalOptions(input: ParsedCommand): GlobalOptions {
-  const flags = input.flags;
-  const text = (name: string) => {
+  // `input` may come from a tree other than aws-okta's (okta-aws-cli's): the values are checked,
+  // the names are the declared ones.
+  const flags: { [Name in keyof GlobalFlagValues]?: unknown } = input.flags;
+  const text = (name: keyof GlobalFlagValues) => {
     const value = flags[name];
     return typeof value === "string" && value !== "" ? value : undefined;
   };
