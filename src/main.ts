@@ -9,6 +9,7 @@
 
 import { AppError, formatError, oneLine, UsageError } from "./errors.ts";
 import { parseCommandLine } from "./cli/framework/parse.ts";
+import { usageLine } from "./cli/framework/help.ts";
 import { rootCommand } from "./cli/root.ts";
 import { processEnv } from "./cli/context.ts";
 import { writeStderr, writeStdout } from "./cli/output.ts";
@@ -37,9 +38,8 @@ export async function main(argv: readonly string[], mode: CliMode = "aws-okta"):
     const env = okta
       ? await (await import("./config/dot_env.ts")).withDotEnv(processEnv, Deno.cwd())
       : processEnv;
-    const parsed = okta
-      ? parseCommandLine(oktaAwsCliRoot, oktaAwsCliArgv(argv), env)
-      : parseCommandLine(rootCommand, argv, env);
+    const root = okta ? oktaAwsCliRoot : rootCommand;
+    const parsed = parseCommandLine(root, okta ? oktaAwsCliArgv(argv) : argv, env);
     if ("help" in parsed) {
       writeStdout(parsed.help);
       return 0;
@@ -49,8 +49,8 @@ export async function main(argv: readonly string[], mode: CliMode = "aws-okta"):
       return 0;
     }
     if (!parsed.command.action) {
-      throw new UsageError(`"${parsed.path.join(" ") || "aws-okta"}" needs a command`, {
-        usage: "aws-okta <command> [flags]",
+      throw new UsageError(`"${parsed.path.join(" ") || root.name}" needs a command`, {
+        usage: usageLine(root, parsed.path),
       });
     }
     return (await parsed.command.action(parsed)) ?? 0;

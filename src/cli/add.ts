@@ -40,11 +40,7 @@ export const addCommand = defineCommand({
   action: async (input) => {
     const ctx = appContext(input, "stdin");
     const { addCredentials } = await import("../app/add.ts");
-    const text = (name: string) =>
-      typeof input.flags[name] === "string" ? input.flags[name] as string : undefined;
-    const domain = text("domain");
-    const username = text("username");
-    const account = text("account");
+    const { domain, username, account } = input.flags;
     const result = await addCredentials(ctx, {
       ...(domain ? { domain } : {}),
       ...(username ? { username } : {}),

@@ -46,7 +46,7 @@ export const backendsCommand = defineCommand({
     const { listBackends } = await import("../app/backends.ts");
     const listing = await listBackends(ctx);
     writeStdout(
-      input.flags["json"] === true ? `${JSON.stringify(listing, null, 2)}\n` : backendsTable(listing),
+      input.flags.json ? `${JSON.stringify(listing, null, 2)}\n` : backendsTable(listing),
     );
   },
 });

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { UsageError } from "../errors.ts";
 import { type CommandSpec, defineCommand } from "./framework/command.ts";
 import { writeStdout } from "./output.ts";
 
@@ -25,7 +24,7 @@ const suggestCommand = defineCommand({
   action: async (input) => {
     const { completeWords, formatCompletion } = await import("./framework/complete_words.ts");
     const { rootCommand } = await import("./root.ts");
-    const current = typeof input.flags["current"] === "string" ? input.flags["current"] : "";
+    const current = input.flags.current ?? "";
     const { BACKENDS } = await import("../keyring/select.ts");
     const profiles = await profileLister();
     const completion = completeWords(rootCommand as CommandSpec, [...input.rest, current], {
@@ -47,7 +46,7 @@ export const completionCommand = defineCommand({
   args: [{
     name: "shell",
     required: true,
-    suggest: COMPLETION_SHELLS,
+    values: COMPLETION_SHELLS,
     description: `One of ${COMPLETION_SHELLS.join(", ")}`,
   }],
   subcommands: [suggestCommand],
@@ -61,14 +60,8 @@ export const completionCommand = defineCommand({
     },
   ],
   action: async (input) => {
-    const shell = String(input.args["shell"]);
-    if (!(COMPLETION_SHELLS as readonly string[]).includes(shell)) {
-      throw new UsageError(`unsupported shell "${shell}": use one of ${COMPLETION_SHELLS.join(", ")}`, {
-        usage: "aws-okta completion bash|zsh|fish|powershell",
-      });
-    }
     const { completionScript } = await import("./completion_scripts.ts");
-    writeStdout(completionScript(shell as CompletionShell));
+    writeStdout(completionScript(input.args.shell));
   },
 });
 

@@ -12,7 +12,7 @@ import { lockDir } from "../app/lock_dir.ts";
 import { AppError } from "../errors.ts";
 import { createDebugLog } from "../ui/debug_log.ts";
 import { createPrompter, type PromptMode } from "../ui/terminal.ts";
-import type { ParsedCommand } from "./framework/command.ts";
+import type { GlobalFlagValues, ParsedCommand } from "./framework/command.ts";
 
 /** The process environment as an {@linkcode Env}. */
 export const processEnv: Env = {
@@ -48,8 +48,10 @@ export function appContext(input: ParsedCommand, promptMode: PromptMode): AppCon
 }
 
 function globalOptions(input: ParsedCommand): GlobalOptions {
-  const flags = input.flags;
-  const text = (name: string) => {
+  // `input` may come from a tree other than aws-okta's (okta-aws-cli's): the values are checked,
+  // the names are the declared ones.
+  const flags: { [Name in keyof GlobalFlagValues]?: unknown } = input.flags;
+  const text = (name: keyof GlobalFlagValues) => {
     const value = flags[name];
     return typeof value === "string" && value !== "" ? value : undefined;
   };

@@ -39,6 +39,6 @@ export const credProcessCommand = defineCommand({
   action: async (input) => {
     const ctx = appContext(input, "tty");
     const result = await getCredentials(ctx, credentialRequest(input));
-    writeStdout(credentialProcessJson(result.credentials, input.flags["pretty"] === true));
+    writeStdout(credentialProcessJson(result.credentials, input.flags.pretty));
   },
 });

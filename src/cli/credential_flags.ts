@@ -6,13 +6,13 @@
  */
 
 import type { CredentialRequest } from "../app/cred_process.ts";
-import type { FlagSpec, ParsedCommand } from "./framework/command.ts";
+import { defineFlags, type FlagValues, type ParsedCommand } from "./framework/command.ts";
 
 /** The lengths STS accepts for a role session (DurationSeconds), checked before any login. */
 const STS_DURATION_RANGE = [900, 43200] as const;
 
 /** `-t`, `-a` and `--refresh`. The TTL variables are honoured by every command alike. */
-export const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
+export const CREDENTIAL_FLAGS = defineFlags([
   {
     name: "session-ttl",
     short: "t",
@@ -32,17 +32,25 @@ export const CREDENTIAL_FLAGS: readonly FlagSpec[] = [
     range: STS_DURATION_RANGE,
   },
   { name: "refresh", type: "boolean", description: "Ignore cached sessions and log in again" },
-];
+]);
+
+/**
+ * What {@linkcode credentialRequest} reads: the credential flags, exec's `--assume-role-arn` and
+ * the profile argument.
+ */
+export type CredentialInput = ParsedCommand<
+  FlagValues<typeof CREDENTIAL_FLAGS> & { "assume-role-arn"?: string | undefined },
+  { profile: string }
+>;
 
 /** Builds the use-case request from the parsed flags and the profile argument. */
-export function credentialRequest(input: ParsedCommand): CredentialRequest {
-  const request: CredentialRequest = { profile: String(input.args["profile"]) };
-  const sessionTtl = input.flags["session-ttl"];
-  const assumeRoleTtl = input.flags["assume-role-ttl"];
-  if (typeof sessionTtl === "number") request.sessionTtl = sessionTtl;
-  if (typeof assumeRoleTtl === "number") request.assumeRoleTtl = assumeRoleTtl;
-  if (input.flags["refresh"] === true) request.refresh = true;
-  const roleArn = input.flags["assume-role-arn"];
-  if (typeof roleArn === "string" && roleArn !== "") request.roleArn = roleArn;
+export function credentialRequest(input: CredentialInput): CredentialRequest {
+  const request: CredentialRequest = { profile: input.args.profile };
+  const flags = input.flags;
+  if (flags["session-ttl"] !== undefined) request.sessionTtl = flags["session-ttl"];
+  if (flags["assume-role-ttl"] !== undefined) request.assumeRoleTtl = flags["assume-role-ttl"];
+  if (flags.refresh) request.refresh = true;
+  const roleArn = flags["assume-role-arn"];
+  if (roleArn) request.roleArn = roleArn;
   return request;
 }

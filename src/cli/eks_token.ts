@@ -28,6 +28,7 @@ export const eksTokenCommand = defineCommand({
       type: "string",
       valueName: "NAME",
       description: "EKS cluster name (required)",
+      required: true,
     },
     {
       name: "region",
@@ -49,20 +50,14 @@ export const eksTokenCommand = defineCommand({
   ],
   action: async (input) => {
     const clusterName = input.flags["cluster-name"];
-    if (typeof clusterName !== "string") {
-      const { UsageError } = await import("../errors.ts");
-      throw new UsageError("missing --cluster-name", {
-        usage: "aws-okta eks-token <profile> --cluster-name NAME [--region REGION]",
-      });
-    }
-    const region = input.flags["region"];
+    const region = input.flags.region;
     const ctx = appContext(input, "tty");
     const { eksExecCredential } = await import("../app/eks_token.ts");
     writeStdout(
       await eksExecCredential(ctx, {
         credentials: credentialRequest(input),
         clusterName,
-        ...(typeof region === "string" && region !== "" ? { region } : {}),
+        ...(region ? { region } : {}),
       }),
     );
   },

@@ -8,7 +8,7 @@ import { defineCommand } from "./framework/command.ts";
 import { CREDENTIAL_FLAGS, credentialRequest } from "./credential_flags.ts";
 import { appContext } from "./context.ts";
 import { writeStdout } from "./output.ts";
-import { exportLines, type Shell, SHELLS } from "../ui/shell_quote.ts";
+import { exportLines, SHELLS } from "../ui/shell_quote.ts";
 
 /** The env command. */
 export const envCommand = defineCommand({
@@ -39,7 +39,6 @@ export const envCommand = defineCommand({
     const { credentialVars } = await import("../app/exec/credential_vars.ts");
     const result = await getCredentials(ctx, credentialRequest(input));
     const vars = credentialVars(result);
-    const shell = typeof input.flags["shell"] === "string" ? input.flags["shell"] as Shell : "sh";
-    writeStdout(exportLines(vars, shell));
+    writeStdout(exportLines(vars, input.flags.shell ?? "sh"));
   },
 });

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { UsageError } from "../errors.ts";
 import { defineCommand } from "./framework/command.ts";
 import { CREDENTIAL_FLAGS, credentialRequest } from "./credential_flags.ts";
 import { appContext } from "./context.ts";
@@ -22,7 +21,13 @@ export const execCommand = defineCommand({
     "near expiry, so long-running commands keep working across session renewals.",
   args: [
     { name: "profile", required: true, complete: "profile", description: "Profile in your AWS config" },
-    { name: "command", variadic: true, complete: "command", description: "Command and arguments, after --" },
+    {
+      name: "command",
+      required: true,
+      variadic: true,
+      complete: "command",
+      description: "Command and arguments, after --",
+    },
   ],
   flags: [
     ...CREDENTIAL_FLAGS,
@@ -54,16 +59,11 @@ export const execCommand = defineCommand({
     },
   ],
   action: async (input) => {
-    const [command, ...args] = input.rest;
-    if (!command) {
-      throw new UsageError('must specify a command to run after "--"', {
-        usage: "aws-okta exec <profile> -- <command> [args...]",
-      });
-    }
+    const [command, ...args] = input.args.command;
     const ctx = appContext(input, "tty");
     const { checkProgram, runChild } = await import("../app/exec/exec.ts");
     checkProgram(command, ctx.env.toObject());
-    if (input.flags["server"] === true) {
+    if (input.flags.server) {
       const { execWithCredentialServer } = await import("../app/exec/exec_server.ts");
       return await execWithCredentialServer(ctx, { request: credentialRequest(input), command, args });
     }

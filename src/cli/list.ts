@@ -58,8 +58,7 @@ export const listCommand = defineCommand({
           `refuses it ("Partial credentials found in assume-role"); rename role_arn to okta_aws_role_arn`,
       );
     }
-    const long = input.flags["long"] === true;
-    const json = input.flags["json"] === true;
+    const { long, json } = input.flags;
     if (!long && !json) {
       writeStdout(goProfileTable(config));
       return;

@@ -48,9 +48,9 @@ export const loginCommand = defineCommand({
     const { consoleLogin } = await import("../app/login.ts");
     const result = await consoleLogin(ctx, {
       credentials: credentialRequest(input),
-      oktaApp: input.flags["okta-app"] === true,
+      oktaApp: input.flags["okta-app"],
     });
-    if (input.flags["stdout"] === true) {
+    if (input.flags.stdout) {
       writeStdout(`${result.url}\n`);
       return;
     }

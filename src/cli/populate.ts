@@ -68,22 +68,16 @@ export const populateCommand = defineCommand({
   action: async (input) => {
     const ctx = appContext(input, "tty");
     const { populate } = await import("../app/populate/populate.ts");
-    const text = (name: string) =>
-      typeof input.flags[name] === "string" && input.flags[name] !== ""
-        ? input.flags[name] as string
-        : undefined;
-    const account = text("account");
-    const region = text("region");
-    const template = text("name-template");
+    const { account, region, prefix, "name-template": template } = input.flags;
     const result = await populate(ctx, {
       ...(account ? { account } : {}),
       ...(region ? { region } : {}),
-      prefix: text("prefix") ?? "",
+      prefix: prefix ?? "",
       ...(template ? { template } : {}),
-      iamAlias: input.flags["iam-alias"] === true,
-      dryRun: input.flags["dry-run"] === true,
+      iamAlias: input.flags["iam-alias"],
+      dryRun: input.flags["dry-run"],
     });
-    if (input.flags["dry-run"] === true) {
+    if (input.flags["dry-run"]) {
       writeStdout(result.text);
       return;
     }

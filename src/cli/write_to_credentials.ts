@@ -33,7 +33,7 @@ export const writeToCredentialsCommand = defineCommand({
     const ctx = appContext(input, "tty");
     const { writeToCredentials } = await import("../app/write_to_credentials.ts");
     const { formatExpiration } = await import("../aws/credentials.ts");
-    const written = await writeToCredentials(ctx, credentialRequest(input), String(input.args["file"]));
+    const written = await writeToCredentials(ctx, credentialRequest(input), input.args.file);
     ctx.prompter.say(
       `${written.created ? "Created" : "Updated"} [${written.section}] in "${written.path}"; ` +
         `the credentials expire at ${formatExpiration(written.expiration)}`,

@@ -81,7 +81,7 @@ export const CASES: BadInputCase[] = [
     name: "exec without a command",
     args: ["exec", "dev"],
     code: 2,
-    message: /command to run/,
+    message: /missing argument <command> after "--"/,
   },
   {
     name: "wrong file passphrase",

@@ -178,7 +178,11 @@ Deno.test("completion: the PowerShell script registers a native completer; an un
     const bad = await s.world.run(["completion", "tcsh"]);
     expectCode(bad, 2);
     assert.equal(bad.stdout, "");
-    assert.match(bad.stderr, /^aws-okta: unsupported shell "tcsh": use one of bash, zsh, fish, powershell\n/);
+    assert.equal(
+      bad.stderr,
+      'aws-okta: invalid value "tcsh" for <shell>: use one of bash, zsh, fish, powershell\n' +
+        "Usage: aws-okta completion [flags] <shell>\n",
+    );
     const missing = await s.world.run(["completion"]);
     expectCode(missing, 2);
     assert.match(missing.stderr, /missing argument <shell>/);

@@ -207,7 +207,12 @@ Deno.test("eks-token: bad input is one line and a non-zero exit, before any logi
   try {
     world.sim.reset();
     const cases: [string[], Record<string, string>, number, RegExp][] = [
-      [["eks-token", "dev"], {}, 2, /^aws-okta: missing --cluster-name$/m],
+      [
+        ["eks-token", "dev"],
+        {},
+        2,
+        /^aws-okta: missing --cluster-name\nUsage: aws-okta eks-token \[flags\] --cluster-name NAME <profile>$/m,
+      ],
       [["eks-token", "dev", "--cluster-name", ""], {}, 2, /invalid cluster name ""/],
       [["eks-token", "nope", "--cluster-name", "c"], {}, 1, /profile "nope" not found/],
       [

@@ -103,7 +103,7 @@ Deno.test("exec --server: bad input is one line and a non-zero exit", async () =
     for (
       const [args, code, message] of [
         [["exec", "--server", "nope", "--", "true"], 1, /profile "nope" not found/],
-        [["exec", "--server", "nope"], 2, /must specify a command to run after "--"/],
+        [["exec", "--server", "nope"], 2, /missing argument <command> after "--"/],
         [["exec", "--server", "nope", "--", "no-such-program-xyz"], 127, /no-such-program-xyz/],
       ] as const
     ) {

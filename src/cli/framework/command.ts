@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { GLOBAL_FLAGS } from "../global_flags.ts";
+
 /** A parsed flag value: `duration` flags hold seconds, `list` flags every occurrence in order. */
 export type FlagValue = string | boolean | number | string[];
 
@@ -41,6 +43,11 @@ export interface FlagSpec {
   global?: boolean;
   /** Accepted but not shown in help or completions. */
   hidden?: boolean;
+  /**
+   * Parsing fails with `missing --name` (naming its env variables) when neither the flag nor an
+   * env variable gives a value. Not for booleans, lists or flags with a default.
+   */
+  required?: boolean;
 }
 
 /** One positional argument of a command. */
@@ -55,8 +62,10 @@ export interface ArgSpec {
   description?: string;
   /** What shell completion should offer. */
   complete?: "profile" | "file" | "command";
-  /** Values shell completion offers (the command's action checks what it accepts). */
+  /** Values shell completion offers without restricting what is accepted (unlike `values`). */
   suggest?: readonly string[];
+  /** The only accepted values (validated, offered by completions). */
+  values?: readonly string[];
 }
 
 /** A command and, recursively, its subcommands. */
@@ -86,15 +95,27 @@ export interface CommandSpec {
   subcommands?: readonly CommandSpec[];
   /** Accepted but not shown in help or completions. */
   hidden?: boolean;
-  /** Runs the command; the returned number is the exit code (0 when void). */
-  action?: (input: ParsedCommand) => Promise<number | void>;
+  /**
+   * Runs the command; the returned number is the exit code (0 when void). A method, so that the
+   * typed action of {@linkcode defineCommand} fits here: the parser hands it exactly its flags.
+   */
+  action?(input: ParsedCommand): Promise<number | void>;
 }
 
 /** Where a flag's value came from; `env:NAME` names the variable. */
 export type FlagSource = "flag" | "default" | `env:${string}`;
 
-/** The result of parsing a command line. */
-export interface ParsedCommand {
+/** A parsed command's flag values when nothing more is known of its declaration. */
+export type AnyFlagValues = Record<string, FlagValue | undefined>;
+
+/** A parsed command's argument values when nothing more is known of its declaration. */
+export type AnyArgValues = Record<string, string | string[] | undefined>;
+
+/**
+ * The result of parsing a command line. `F` and `A` are the types of `flags` and `args`; the
+ * defaults fit any command, and {@linkcode defineCommand} infers the exact ones for its action.
+ */
+export interface ParsedCommand<F = AnyFlagValues, A = AnyArgValues> {
   /** Names of the selected command and its parents, without the root, e.g. `["cred-process"]`. */
   path: readonly string[];
   /** The selected command. */
@@ -104,26 +125,105 @@ export interface ParsedCommand {
    * are `false` and lists `[]` (both with source `default`); other flags without a value are
    * undefined and have no source.
    */
-  flags: Record<string, FlagValue | undefined>;
+  flags: F;
   /** Where each defined flag value came from. */
   sources: Record<string, FlagSource>;
   /** Positional arguments by name; variadic ones as `string[]`. */
-  args: Record<string, string | string[] | undefined>;
+  args: A;
   /** The passthrough command line (see {@linkcode CommandSpec.passthrough}). */
   rest: string[];
 }
+
+/** The value type of one declared flag, as the parser produces it (see {@linkcode ParsedCommand.flags}). */
+export type FlagValueOf<F extends FlagSpec> = string extends F["name"] ? FlagValue | undefined
+  : F["type"] extends "boolean" ? boolean
+  : F["type"] extends "list" ? OneOf<F>[]
+  :
+    | (F["type"] extends "string" ? OneOf<F> : number)
+    | (F extends { default: unknown } | { required: true } ? never : undefined);
+
+/** A flag's or argument's accepted strings: its `values`, else any string. */
+type OneOf<S> = S extends { values: readonly (infer V extends string)[] } ? V : string;
+
+/** The `flags` record of a command declaring `F`: each flag's value by its long name. */
+export type FlagValues<F extends readonly FlagSpec[]> = {
+  -readonly [K in F[number] as K["name"]]: FlagValueOf<K>;
+};
+
+/** The `args` record of a command declaring `A`: variadic ones as arrays (never empty when required). */
+export type ArgValues<A extends readonly ArgSpec[]> = {
+  -readonly [K in A[number] as K["name"]]: K extends { variadic: true }
+    ? (K extends { required: true } ? [OneOf<K>, ...OneOf<K>[]] : OneOf<K>[])
+    : OneOf<K> | (K extends { required: true } ? never : undefined);
+};
+
+/**
+ * A command declaration whose action sees its own flags, the global ones and its arguments typed:
+ * `input.flags["okta-ap"]` fails to compile, `input.flags["okta-app"]` is a boolean.
+ */
+export type TypedCommandSpec<F extends readonly FlagSpec[], A extends readonly ArgSpec[]> =
+  & Omit<CommandSpec, "flags" | "args" | "action">
+  & {
+    flags?: F;
+    args?: A;
+    action?(input: ParsedCommand<FlagValues<F> & GlobalFlagValues, ArgValues<A>>): Promise<number | void>;
+  };
+
+/** The values of the flags every command accepts (src/cli/global_flags.ts). */
+export type GlobalFlagValues = FlagValues<typeof GLOBAL_FLAGS>;
+
+/**
+ * The properties a flag or argument may have. A declaration's types are inferred (see
+ * {@linkcode defineCommand}), so the compiler no longer refuses a misspelt optional property:
+ * `validateCommand` does, from these lists, which the compiler keeps complete.
+ */
+const FLAG_KEYS: Record<keyof FlagSpec, true> = {
+  name: true,
+  short: true,
+  type: true,
+  description: true,
+  env: true,
+  default: true,
+  range: true,
+  values: true,
+  valueName: true,
+  complete: true,
+  suggest: true,
+  global: true,
+  hidden: true,
+  required: true,
+};
+const ARG_KEYS: Record<keyof ArgSpec, true> = {
+  name: true,
+  required: true,
+  variadic: true,
+  description: true,
+  complete: true,
+  suggest: true,
+  values: true,
+};
 
 const NAME = /^[a-z][a-z0-9-]*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SHORT = /^[A-Za-z0-9]$/;
 
 /**
- * Declares a command. This is an identity at run time: checking every declaration on every start
- * would cost the cache-hit path of cred-process. `validateCommand` checks the whole tree in tests
- * (src/cli/root_test.ts), so a mistake in a declaration still fails the build.
+ * Declares a command, inferring the types its action sees from its flags and arguments (declare
+ * shared flag lists with {@linkcode defineFlags} so that their names are kept). This is an
+ * identity at run time: checking every declaration on every start would cost the cache-hit path
+ * of cred-process. `validateCommand` checks the whole tree in tests (src/cli/root_test.ts), so a
+ * mistake in a declaration still fails the build.
  */
-export function defineCommand(spec: CommandSpec): CommandSpec {
+export function defineCommand<
+  const F extends readonly FlagSpec[] = [],
+  const A extends readonly ArgSpec[] = [],
+>(spec: TypedCommandSpec<F, A>): CommandSpec {
   return spec;
+}
+
+/** Declares a list of flags shared by several commands, keeping each flag's name and type. */
+export function defineFlags<const F extends readonly FlagSpec[]>(flags: F): F {
+  return flags;
 }
 
 /**
@@ -154,6 +254,12 @@ function check(
   }
   for (const flag of spec.flags ?? []) {
     const at = `flag "--${flag.name}"`;
+    for (const key of Object.keys(flag)) {
+      if (!Object.hasOwn(FLAG_KEYS, key)) bad(`unknown property "${key}" of ${at}`);
+    }
+    if (flag.required && (flag.type === "boolean" || flag.type === "list" || flag.default !== undefined)) {
+      bad(`${at} is required but is a ${flag.type === "string" ? "flag with a default" : flag.type}`);
+    }
     if (!NAME.test(flag.name)) bad(`bad flag name "${flag.name}"`);
     else if (longs.has(flag.name)) bad(`duplicate ${at}`);
     longs.add(flag.name);
@@ -184,6 +290,9 @@ function check(
   const args = spec.args ?? [];
   args.forEach((arg, index) => {
     if (!NAME.test(arg.name)) bad(`bad argument name "${arg.name}"`);
+    for (const key of Object.keys(arg)) {
+      if (!Object.hasOwn(ARG_KEYS, key)) bad(`unknown property "${key}" of argument "${arg.name}"`);
+    }
     if (argNames.has(arg.name)) bad(`duplicate argument "${arg.name}"`);
     argNames.add(arg.name);
     if (arg.required && optionalSeen) bad(`required argument "${arg.name}" follows an optional one`);
@@ -230,6 +339,14 @@ export function findCommand(root: CommandSpec, names: readonly string[]): Comman
 /** The direct subcommand called `word` (name or alias), if any. */
 export function findSubcommand(command: CommandSpec, word: string): CommandSpec | undefined {
   return command.subcommands?.find((sub) => sub.name === word || (sub.aliases?.includes(word) ?? false));
+}
+
+/**
+ * How many positional arguments come before a passthrough command line: all but a variadic last
+ * one. The parser and shell completion both start the passthrough after this many words.
+ */
+export function fixedArgs(command: CommandSpec): number {
+  return (command.args ?? []).filter((arg) => !arg.variadic).length;
 }
 
 /** The flags a command accepts, given its chain (root first): its own, then its ancestors' global ones. */

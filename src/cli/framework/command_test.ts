@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { type CommandSpec, defineCommand, findCommand, flagsInScope, validateCommand } from "./command.ts";
+import { GLOBAL_FLAGS } from "../global_flags.ts";
+import { parseCommandLine } from "./parse.ts";
 
 const globalDebug = {
   name: "debug",
@@ -103,8 +105,29 @@ Deno.test("validateCommand finds flag mistakes", () => {
       },
       'tool: default of flag "--x" is not one of its values',
     ],
+    [
+      { name: "tool", summary: "", flags: [{ name: "x", type: "boolean", description: "", required: true }] },
+      'tool: flag "--x" is required but is a boolean',
+    ],
+    [
+      {
+        name: "tool",
+        summary: "",
+        flags: [{ name: "x", type: "string", description: "", default: "a", required: true }],
+      },
+      'tool: flag "--x" is required but is a flag with a default',
+    ],
   ];
   for (const [spec, problem] of cases) assert.deepEqual(problems(spec), [problem]);
+});
+
+Deno.test("validateCommand finds a misspelt property, which compiles in defineCommand (its types are inferred)", () => {
+  const flags = [{ name: "x", type: "boolean", description: "", hiden: true }] as const;
+  const args = [{ name: "a", requird: true }] as const;
+  assert.deepEqual(problems(defineCommand({ name: "tool", summary: "", flags, args })), [
+    'tool: unknown property "hiden" of flag "--x"',
+    'tool: unknown property "requird" of argument "a"',
+  ]);
 });
 
 Deno.test("validateCommand finds argument and subcommand mistakes", () => {
@@ -178,4 +201,80 @@ Deno.test("findCommand and flagsInScope", () => {
   assert.deepEqual(scope.local.map((flag) => flag.name), ["x"]);
   assert.deepEqual(scope.inherited.map((flag) => flag.name), ["debug"]);
   assert.deepEqual(flagsInScope([root]).local.map((flag) => flag.name), ["debug", "local"]);
+});
+
+Deno.test("defineCommand types the action's flags and arguments from the declaration", async () => {
+  const seen: unknown[] = [];
+  const tool = defineCommand({
+    name: "tool",
+    summary: "",
+    flags: [
+      { name: "okta-app", type: "boolean", description: "" },
+      { name: "shell", type: "string", values: ["sh", "fish"], description: "" },
+      { name: "region", type: "string", description: "" },
+      { name: "prefix", type: "string", default: "p-", description: "" },
+      { name: "cluster", type: "string", required: true, description: "" },
+      { name: "ttl", type: "duration", description: "" },
+      { name: "tag", type: "list", description: "" },
+    ],
+    args: [{ name: "profile", required: true }, { name: "file" }, { name: "more", variadic: true }],
+    action(input) {
+      // Each line compiles only while the declaration gives the flag exactly this type.
+      const oktaApp: boolean = input.flags["okta-app"];
+      const shell: "sh" | "fish" | undefined = input.flags.shell;
+      const region: string | undefined = input.flags.region;
+      const prefix: string = input.flags.prefix;
+      const cluster: string = input.flags.cluster;
+      const ttl: number | undefined = input.flags.ttl;
+      const tags: string[] = input.flags.tag;
+      // Global flags (src/cli/global_flags.ts) are typed too.
+      const debug: boolean = input.flags.debug;
+      const backend: string | undefined = input.flags.backend;
+      const profile: string = input.args.profile;
+      const file: string | undefined = input.args.file;
+      const more: string[] = input.args.more;
+      // @ts-expect-error a misspelt flag name does not compile (it would if flags were a loose record)
+      seen.push(input.flags["okta-ap"]);
+      // @ts-expect-error an optional string flag may be undefined
+      const notSure: string = input.flags.region;
+      seen.push(
+        oktaApp,
+        shell,
+        region,
+        prefix,
+        cluster,
+        ttl,
+        tags,
+        debug,
+        backend,
+        profile,
+        file,
+        more,
+        notSure,
+      );
+      return Promise.resolve();
+    },
+  });
+  const root = defineCommand({ name: "aws-okta", summary: "", flags: GLOBAL_FLAGS, subcommands: [tool] });
+  const argv = ["tool", "--okta-app", "--cluster", "c", "dev"];
+  const parsed = parseCommandLine(root, argv, { get: () => undefined });
+  assert.ok("command" in parsed);
+  await parsed.command.action?.(parsed);
+  // The values the parser hands the action are of the types declared above.
+  assert.deepEqual(seen, [
+    undefined,
+    true,
+    undefined,
+    undefined,
+    "p-",
+    "c",
+    undefined,
+    [],
+    false,
+    undefined,
+    "dev",
+    undefined,
+    [],
+    undefined,
+  ]);
 });

@@ -10,7 +10,14 @@
  * @module
  */
 
-import { type ArgSpec, type CommandSpec, findSubcommand, flagsInScope, type FlagSpec } from "./command.ts";
+import {
+  type ArgSpec,
+  type CommandSpec,
+  findSubcommand,
+  fixedArgs,
+  flagsInScope,
+  type FlagSpec,
+} from "./command.ts";
 
 /** One completion candidate. */
 export interface Candidate {
@@ -101,7 +108,7 @@ export function completeWords(
         continue;
       }
     }
-    if (command.passthrough && positionals >= fixedArgCount(command)) {
+    if (command.passthrough && positionals >= fixedArgs(command)) {
       restStart = i;
       break;
     }
@@ -152,7 +159,7 @@ export function completeWords(
     const values = argValues(arg, sources);
     if (values.directive !== "words" && candidates.length === 0) return values;
     candidates.push(...values.candidates);
-  } else if (command.passthrough && positionals >= fixedArgCount(command)) {
+  } else if (command.passthrough && positionals >= fixedArgs(command)) {
     return { candidates: [], directive: "commands" };
   }
   return words_(candidates.filter((c) => c.value.startsWith(current)));
@@ -180,11 +187,6 @@ function shortNeedingValue(letters: string, scope: readonly FlagSpec[]): FlagSpe
   return undefined;
 }
 
-/** Arguments before a variadic last one (the passthrough starts after them). */
-function fixedArgCount(command: CommandSpec): number {
-  return (command.args ?? []).filter((arg) => !arg.variadic).length;
-}
-
 /** The declared argument at `index` (a variadic last one takes every further index). */
 function argAt(command: CommandSpec, index: number): ArgSpec | undefined {
   const args = command.args ?? [];
@@ -209,7 +211,8 @@ function flagValues(flag: FlagSpec, current: string, sources: CompletionSources)
 }
 
 function argValues(arg: ArgSpec, sources: CompletionSources): Completion {
-  if (arg.suggest) return words_(arg.suggest.map((value) => ({ value })));
+  const values = arg.values ?? arg.suggest;
+  if (values) return words_(values.map((value) => ({ value })));
   switch (arg.complete) {
     case "profile":
       return words_(safeProfiles(sources).map((value) => ({ value })));

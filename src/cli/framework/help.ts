@@ -26,6 +26,10 @@ export function usageLine(root: CommandSpec, path: readonly string[]): string {
     return `${full} <command> [flags]`;
   }
   const parts = [full, "[flags]"];
+  const { local, inherited } = flagsInScope(chain);
+  for (const flag of [...inherited, ...local]) {
+    if (flag.required) parts.push(`--${flag.name} ${placeholder(flag)}`);
+  }
   let passthroughShown = false;
   for (const arg of command.args ?? []) {
     if (arg.variadic && command.passthrough) {
@@ -110,14 +114,19 @@ function byLongName([a]: [string, string], [b]: [string, string]): number {
 
 function flagRow(flag: FlagSpec): [string, string] {
   const short = flag.short ? `-${flag.short}, ` : "    ";
-  const placeholder = flag.type === "boolean" ? "" : ` ${flag.valueName ?? PLACEHOLDERS[flag.type]}`;
+  const value = flag.type === "boolean" ? "" : ` ${placeholder(flag)}`;
   const notes = [flag.description];
   if (flag.values) notes.push(`(one of: ${flag.values.join(", ")})`);
   if (flag.type === "list") notes.push("(repeatable)");
   const fallback = defaultText(flag);
   if (fallback !== undefined) notes.push(keepTogether(`(default ${fallback})`));
   if (flag.env?.length) notes.push(keepTogether(`[env: ${flag.env.join(", ")}]`));
-  return [`${short}--${flag.name}${placeholder}`, notes.join(" ")];
+  return [`${short}--${flag.name}${value}`, notes.join(" ")];
+}
+
+/** What a flag's value is called in help, e.g. `DURATION`. */
+function placeholder(flag: FlagSpec): string {
+  return flag.type === "boolean" ? "" : flag.valueName ?? PLACEHOLDERS[flag.type];
 }
 
 const PLACEHOLDERS = { string: "VALUE", list: "VALUE", integer: "N", duration: "DURATION" } as const;

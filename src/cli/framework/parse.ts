@@ -15,8 +15,10 @@
 import { UsageError } from "../../errors.ts";
 import { formatDuration, parseDuration } from "../../config/duration.ts";
 import {
+  type ArgSpec,
   type CommandSpec,
   findSubcommand,
+  fixedArgs,
   flagsInScope,
   type FlagSource,
   type FlagSpec,
@@ -353,9 +355,9 @@ class Parser {
     return seconds;
   }
 
-  #allowed(flag: FlagSpec, text: string, where: string): void {
-    if (flag.values && !flag.values.includes(text)) {
-      this.#fail(`invalid value "${text}" ${where}: use one of ${flag.values.join(", ")}`);
+  #allowed(spec: FlagSpec | ArgSpec, text: string, where: string): void {
+    if (spec.values && !spec.values.includes(text)) {
+      this.#fail(`invalid value "${text}" ${where}: use one of ${spec.values.join(", ")}`);
     }
   }
 
@@ -369,7 +371,15 @@ class Parser {
         ? (command.passthrough ? [...this.#rest] : positionals.slice(index))
         : positionals[index];
       const missing = value === undefined || (Array.isArray(value) && value.length === 0);
-      if (missing && arg.required) this.#fail(`missing argument <${arg.name}>`);
+      if (missing && arg.required) {
+        // A passthrough's command line is written after "--" (see the usage line).
+        this.#fail(
+          `missing argument <${arg.name}>${arg.variadic && command.passthrough ? ' after "--"' : ""}`,
+        );
+      }
+      for (const word of typeof value === "string" ? [value] : value ?? []) {
+        this.#allowed(arg, word, `for <${arg.name}>`);
+      }
       args[arg.name] = value;
     });
     const taken = specs.some((arg) => arg.variadic) ? positionals.length : specs.length;
@@ -382,6 +392,13 @@ class Parser {
     const sources: Record<string, FlagSource> = {};
     for (const flag of this.#byLong.values()) {
       const resolved = this.#resolve(flag);
+      if (!resolved && flag.required) {
+        const variables = flag.env ?? [];
+        const hint = variables.length > 0
+          ? `pass --${flag.name} or set ${variables.join(" or ")}`
+          : undefined;
+        this.#fail(`missing --${flag.name}`, hint);
+      }
       flags[flag.name] = resolved?.[0];
       if (resolved) sources[flag.name] = resolved[1];
     }
@@ -408,11 +425,6 @@ class Parser {
     if (flag.type === "list") return [[], "default"];
     return undefined;
   }
-}
-
-/** How many arguments come before a passthrough: all but a variadic last one. */
-function fixedArgs(command: CommandSpec): number {
-  return (command.args ?? []).filter((arg) => !arg.variadic).length;
 }
 
 function looksLikeFlag(token: string): boolean {

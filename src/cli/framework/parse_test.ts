@@ -593,3 +593,77 @@ Deno.test("suggest and editDistance", () => {
   assert.equal(suggest("zzzzzz", ["add", "exec"]), undefined);
   assert.equal(suggest("e", ["exec"]), undefined);
 });
+
+Deno.test("required flags and arguments, and argument values, are usage errors naming what is missing", () => {
+  const tree = defineCommand({
+    name: "aws-okta",
+    summary: "",
+    subcommands: [
+      defineCommand({
+        name: "eks-token",
+        summary: "",
+        args: [{ name: "profile", required: true }],
+        flags: [
+          { name: "cluster-name", type: "string", valueName: "NAME", description: "", required: true },
+          { name: "org", type: "string", description: "", env: ["ORG", "OKTA_ORG"], required: true },
+        ],
+      }),
+      defineCommand({
+        name: "exec",
+        summary: "",
+        args: [{ name: "profile", required: true }, { name: "command", required: true, variadic: true }],
+        passthrough: true,
+      }),
+      defineCommand({
+        name: "completion",
+        summary: "",
+        args: [{ name: "shell", required: true, values: ["bash", "zsh"] }],
+      }),
+    ],
+  });
+  const failure = (argv: string[], vars: Vars = {}) => {
+    try {
+      parseCommandLine(tree, argv, { get: (name) => vars[name] });
+    } catch (error) {
+      assert.ok(error instanceof UsageError);
+      assert.equal(error.exitCode, 2);
+      return [error.message, error.hint, error.usage];
+    }
+    throw new Error(`no usage error for ${argv.join(" ")}`);
+  };
+  const eksUsage = "Usage: aws-okta eks-token [flags] --cluster-name NAME --org VALUE <profile>";
+  assert.equal(usageLine(tree, ["eks-token"]), eksUsage.slice("Usage: ".length));
+  // Arguments first, then flags in declaration order; a flag's variables are named in the hint.
+  assert.deepEqual(failure(["eks-token"]), ["missing argument <profile>", undefined, eksUsage]);
+  assert.deepEqual(failure(["eks-token", "dev"]), ["missing --cluster-name", undefined, eksUsage]);
+  assert.deepEqual(failure(["eks-token", "dev", "--cluster-name", "c"]), [
+    "missing --org",
+    "pass --org or set ORG or OKTA_ORG",
+    eksUsage,
+  ]);
+  // A variable satisfies a required flag; an empty value given on the command line is the action's business.
+  const parsed = parseCommandLine(tree, ["eks-token", "dev", "--cluster-name", ""], {
+    get: (name) => name === "OKTA_ORG" ? "acme" : undefined,
+  });
+  assert.ok("flags" in parsed);
+  assert.deepEqual(parsed.flags, { "cluster-name": "", org: "acme" });
+  // Help is still help.
+  assert.ok("help" in parseCommandLine(tree, ["eks-token", "--help"], { get: () => undefined }));
+
+  const execUsage = "Usage: aws-okta exec [flags] <profile> -- <command>...";
+  assert.deepEqual(failure(["exec", "dev"]), ['missing argument <command> after "--"', undefined, execUsage]);
+  assert.deepEqual(failure(["exec", "dev", "--"]), [
+    'missing argument <command> after "--"',
+    undefined,
+    execUsage,
+  ]);
+
+  assert.deepEqual(failure(["completion", "tcsh"]), [
+    'invalid value "tcsh" for <shell>: use one of bash, zsh',
+    undefined,
+    "Usage: aws-okta completion [flags] <shell>",
+  ]);
+  const shell = parseCommandLine(tree, ["completion", "zsh"], { get: () => undefined });
+  assert.ok("args" in shell);
+  assert.deepEqual(shell.args, { shell: "zsh" });
+});

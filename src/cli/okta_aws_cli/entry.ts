@@ -16,7 +16,7 @@
 import { AWS_CLI_ARGS, type CliMode } from "./flags.ts";
 import { defineCommand, type FlagSpec } from "../framework/command.ts";
 import { m2mCommand, runM2mCommand } from "./m2m.ts";
-import { GLOBAL_FLAGS } from "../root.ts";
+import { GLOBAL_FLAGS } from "../global_flags.ts";
 import { runWebCommand, webCommand } from "./web.ts";
 
 /** The name that switches on okta-aws-cli mode. */
@@ -87,7 +87,7 @@ export const oktaAwsCliRoot = defineCommand({
     "aws-okta, run under the name okta-aws-cli, takes okta-aws-cli's command line and prints its output\n" +
     "formats byte for byte. With no command, web runs. aws-okta's own commands are under the name aws-okta.",
   // aws-okta's -b (--backend) and -d (--debug) letters belong to okta-aws-cli's flags here.
-  flags: GLOBAL_FLAGS.map(({ short: _short, ...flag }) => flag),
+  flags: GLOBAL_FLAGS.map(({ short: _short, ...flag }: FlagSpec) => flag),
   subcommands: [
     {
       ...webCommand,

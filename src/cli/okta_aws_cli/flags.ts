@@ -14,7 +14,13 @@
  */
 
 import { UsageError } from "../../errors.ts";
-import type { ArgSpec, FlagSpec, FlagValue, ParsedCommand } from "../framework/command.ts";
+import {
+  type ArgSpec,
+  defineFlags,
+  type FlagValue,
+  type FlagValues,
+  type ParsedCommand,
+} from "../framework/command.ts";
 import type { OutputStyle } from "../../app/okta_aws_cli/aws_cli_output.ts";
 import { OUTPUT_FORMATS, type OutputFormat } from "../../aws/okta_aws_cli_formats.ts";
 
@@ -29,7 +35,7 @@ export const AWS_CLI_ARGS: readonly ArgSpec[] = [{
 const env = (...names: string[]) => names.map((name) => `OKTA_AWSCLI_${name}`);
 
 /** Flags common to `web` and `m2m`. */
-export const AWS_CLI_FLAGS: readonly FlagSpec[] = [
+export const AWS_CLI_FLAGS = defineFlags([
   {
     name: "org-domain",
     short: "o",
@@ -162,7 +168,7 @@ export const AWS_CLI_FLAGS: readonly FlagSpec[] = [
       "Accepted for okta-aws-cli: web always keeps the Okta tokens (in the keyring when one is usable)",
     env: env("CACHE_ACCESS_TOKEN"),
   },
-];
+]);
 
 /**
  * Which program the user ran: "aws-okta", or "okta-aws-cli" when the binary is run under that name
@@ -174,7 +180,7 @@ export type CliMode = OutputStyle;
  * The output format: `--format`, switched from env-var to aws-credentials by
  * `--write-aws-credentials` (and `--all-profiles`), as okta-aws-cli does.
  */
-export function formatOf(read: FlagReader, writesFile: boolean): OutputFormat {
+export function formatOf(read: FlagReader<AwsCliFlagName>, writesFile: boolean): OutputFormat {
   const value = read.string("format") ?? "env-var";
   const format = OUTPUT_FORMATS.find((name) => name === value);
   if (!format) {
@@ -183,15 +189,25 @@ export function formatOf(read: FlagReader, writesFile: boolean): OutputFormat {
   return writesFile && format === "env-var" ? "aws-credentials" : format;
 }
 
-/** Reads flag values with an okta.yaml profile between the environment and the defaults. */
-export interface FlagReader {
-  string(name: string): string | undefined;
-  boolean(name: string): boolean;
-  integer(name: string): number | undefined;
+/** The long names of {@linkcode AWS_CLI_FLAGS}. */
+export type AwsCliFlagName = keyof FlagValues<typeof AWS_CLI_FLAGS>;
+
+/**
+ * Reads flag values with an okta.yaml profile between the environment and the defaults. `N` are
+ * the flag names it may be asked for (from the command's declaration), so a misspelt one fails to
+ * compile.
+ */
+export interface FlagReader<N extends string = string> {
+  string(name: N): string | undefined;
+  boolean(name: N): boolean;
+  integer(name: N): number | undefined;
 }
 
 /** A {@linkcode FlagReader} over the parsed command and the okta.yaml profile's values. */
-export function flagReader(input: ParsedCommand, yamlProfile: Record<string, string>): FlagReader {
+export function flagReader<N extends string>(
+  input: ParsedCommand,
+  yamlProfile: Record<string, string>,
+): FlagReader<N> {
   const raw = (name: string): FlagValue | string | undefined => {
     const source = input.sources[name];
     if (source === "flag" || source?.startsWith("env:")) return input.flags[name];

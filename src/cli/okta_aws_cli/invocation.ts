@@ -13,6 +13,7 @@ import type { AppContext } from "../../app/context.ts";
 import type { OutputOptions } from "../../app/okta_aws_cli/aws_cli_output.ts";
 import type { OktaYaml } from "../../config/okta_yaml.ts";
 import {
+  type AwsCliFlagName,
   type CliMode,
   credentialsFileOf,
   execCommandOf,
@@ -23,10 +24,10 @@ import {
 import type { ParsedCommand } from "../framework/command.ts";
 import { appContext, homeDir, processEnv } from "../context.ts";
 
-/** The shared start of a `web` or `m2m` run. */
-export interface AwsCliInvocation {
+/** The shared start of a `web` or `m2m` run; `N` are the names of the command's flags. */
+export interface AwsCliInvocation<N extends string> {
   ctx: AppContext;
-  read: FlagReader;
+  read: FlagReader<N>;
   yaml: OktaYaml;
   profileName: string;
   orgDomain: string;
@@ -39,17 +40,20 @@ export interface AwsCliInvocation {
   output(writeCredentials: boolean): OutputOptions;
 }
 
-/** Reads okta.yaml and the flags, and builds the context, for `web` and `m2m`. */
-export async function startAwsCliCommand(
+/**
+ * Reads okta.yaml and the flags, and builds the context, for `web` and `m2m`; `N` are the names of
+ * the command's own flags, beside the shared ones.
+ */
+export async function startAwsCliCommand<N extends string>(
   input: ParsedCommand,
   usage: string,
   mode: CliMode,
-): Promise<AwsCliInvocation> {
+): Promise<AwsCliInvocation<N | AwsCliFlagName>> {
   const { loadOktaYaml, oktaYamlPath } = await import("../../config/okta_yaml.ts");
   const home = homeDir(processEnv);
   const yaml = await loadOktaYaml(oktaYamlPath(home));
   const profileName = String(input.flags["profile"] ?? "default");
-  const read = flagReader(input, yaml.profiles[profileName] ?? {});
+  const read = flagReader<N | AwsCliFlagName>(input, yaml.profiles[profileName] ?? {});
   const ctx = appContext(
     withDebug(input, read.boolean("debug-labels") || read.boolean("debug-api-calls")),
     "tty",

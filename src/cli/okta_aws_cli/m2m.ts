@@ -7,10 +7,66 @@
 
 import { UsageError } from "../../errors.ts";
 import { AWS_CLI_ARGS, AWS_CLI_FLAGS, type CliMode } from "./flags.ts";
-import { defineCommand, type ParsedCommand } from "../framework/command.ts";
+import { defineCommand, defineFlags, type FlagValues, type ParsedCommand } from "../framework/command.ts";
 import { writeStdout } from "../output.ts";
 
 const USAGE = "aws-okta m2m [flags] [--exec -- <command> [args...]]";
+
+/** The flags of `m2m`: the shared ones and its own. */
+const M2M_FLAGS = defineFlags([
+  ...AWS_CLI_FLAGS,
+  {
+    name: "key-id",
+    short: "i",
+    type: "string",
+    valueName: "KID",
+    description: "Id (kid) of the key in the app's public keys",
+    env: ["OKTA_AWSCLI_KEY_ID"],
+  },
+  {
+    name: "private-key",
+    short: "k",
+    type: "string",
+    valueName: "PEM",
+    description: 'The private key in PEM form ("\\n" allowed for line breaks)',
+    env: ["OKTA_AWSCLI_PRIVATE_KEY"],
+  },
+  {
+    name: "private-key-file",
+    type: "string",
+    valueName: "PATH",
+    description: "File with the private key in PEM form",
+    env: ["OKTA_AWSCLI_PRIVATE_KEY_FILE"],
+    complete: "file",
+  },
+  {
+    name: "custom-scope",
+    short: "m",
+    type: "string",
+    valueName: "SCOPE",
+    description: "Scope to ask the authorization server for",
+    env: ["OKTA_AWSCLI_CUSTOM_SCOPE"],
+    default: "okta-m2m-access",
+  },
+  {
+    name: "authz-id",
+    short: "u",
+    type: "string",
+    valueName: "ID",
+    description: "Id of the custom authorization server",
+    env: ["OKTA_AWSCLI_AUTHZ_ID"],
+    default: "default",
+  },
+  {
+    name: "aws-sts-role-session-name",
+    short: "q",
+    type: "string",
+    valueName: "NAME",
+    description: "RoleSessionName of the assumed role",
+    env: ["OKTA_AWSCLI_STS_ROLE_SESSION_NAME"],
+    default: "okta-aws-cli",
+  },
+]);
 
 /** The m2m command. */
 export const m2mCommand = defineCommand({
@@ -23,60 +79,7 @@ export const m2mCommand = defineCommand({
     "okta-aws-cli's -b (--private-key-file) is aws-okta's --backend: use the long name.",
   args: AWS_CLI_ARGS,
   passthrough: true,
-  flags: [
-    ...AWS_CLI_FLAGS,
-    {
-      name: "key-id",
-      short: "i",
-      type: "string",
-      valueName: "KID",
-      description: "Id (kid) of the key in the app's public keys",
-      env: ["OKTA_AWSCLI_KEY_ID"],
-    },
-    {
-      name: "private-key",
-      short: "k",
-      type: "string",
-      valueName: "PEM",
-      description: 'The private key in PEM form ("\\n" allowed for line breaks)',
-      env: ["OKTA_AWSCLI_PRIVATE_KEY"],
-    },
-    {
-      name: "private-key-file",
-      type: "string",
-      valueName: "PATH",
-      description: "File with the private key in PEM form",
-      env: ["OKTA_AWSCLI_PRIVATE_KEY_FILE"],
-      complete: "file",
-    },
-    {
-      name: "custom-scope",
-      short: "m",
-      type: "string",
-      valueName: "SCOPE",
-      description: "Scope to ask the authorization server for",
-      env: ["OKTA_AWSCLI_CUSTOM_SCOPE"],
-      default: "okta-m2m-access",
-    },
-    {
-      name: "authz-id",
-      short: "u",
-      type: "string",
-      valueName: "ID",
-      description: "Id of the custom authorization server",
-      env: ["OKTA_AWSCLI_AUTHZ_ID"],
-      default: "default",
-    },
-    {
-      name: "aws-sts-role-session-name",
-      short: "q",
-      type: "string",
-      valueName: "NAME",
-      description: "RoleSessionName of the assumed role",
-      env: ["OKTA_AWSCLI_STS_ROLE_SESSION_NAME"],
-      default: "okta-aws-cli",
-    },
-  ],
+  flags: M2M_FLAGS,
   examples: [
     {
       description: "CI job",
@@ -92,7 +95,9 @@ export async function runM2mCommand(input: ParsedCommand, mode: CliMode): Promis
   // okta-aws-cli takes web as its default command: its users type neither name.
   const usage = mode === "okta-aws-cli" ? USAGE.replace("aws-okta m2m", "okta-aws-cli m2m") : USAGE;
   const { startAwsCliCommand, required } = await import("./invocation.ts");
-  const { ctx, read, orgDomain, clientId, region, shortUserAgent, output } = await startAwsCliCommand(
+  const { ctx, read, orgDomain, clientId, region, shortUserAgent, output } = await startAwsCliCommand<
+    keyof FlagValues<typeof M2M_FLAGS>
+  >(
     input,
     usage,
     mode,

@@ -7,10 +7,59 @@
 
 import { UsageError } from "../../errors.ts";
 import { AWS_CLI_ARGS, AWS_CLI_FLAGS, type CliMode } from "./flags.ts";
-import { defineCommand, type ParsedCommand } from "../framework/command.ts";
+import { defineCommand, defineFlags, type FlagValues, type ParsedCommand } from "../framework/command.ts";
 import { writeStdout } from "../output.ts";
 
 const USAGE = "aws-okta web [flags] [--exec -- <command> [args...]]";
+
+/** The flags of `web`: the shared ones and its own. */
+const WEB_FLAGS = defineFlags([
+  ...AWS_CLI_FLAGS,
+  {
+    name: "aws-acct-fed-app-id",
+    short: "a",
+    type: "string",
+    valueName: "ID",
+    description: "The AWS Account Federation app's id (else found through your Okta apps)",
+    env: ["OKTA_AWSCLI_AWS_ACCOUNT_FEDERATION_APP_ID", "OKTA_AWS_ACCOUNT_FEDERATION_APP_ID"],
+  },
+  {
+    name: "aws-iam-idp",
+    short: "i",
+    type: "string",
+    valueName: "ARN",
+    description: "IAM identity provider (ARN, or its okta.yaml label)",
+    env: ["OKTA_AWSCLI_IAM_IDP"],
+  },
+  {
+    name: "qr-code",
+    short: "q",
+    type: "boolean",
+    description: "Also print a QR code of the sign-in URL",
+    env: ["OKTA_AWSCLI_QR_CODE"],
+  },
+  {
+    name: "open-browser",
+    type: "boolean",
+    description: "Open the sign-in URL in a browser",
+    env: ["OKTA_AWSCLI_OPEN_BROWSER"],
+  },
+  {
+    name: "open-browser-command",
+    short: "m",
+    type: "string",
+    valueName: "COMMAND",
+    description: "Command that opens the URL (appended as its last argument); implies --open-browser",
+    env: ["OKTA_AWSCLI_OPEN_BROWSER_COMMAND"],
+  },
+  {
+    name: "all-profiles",
+    short: "k",
+    type: "boolean",
+    description: "Every role of every AWS app, each to its own profile in the credentials file",
+    env: ["OKTA_AWSCLI_ALL_PROFILES"],
+  },
+]);
 
 /** The web command. */
 export const webCommand = defineCommand({
@@ -24,53 +73,7 @@ export const webCommand = defineCommand({
     "use the long names.",
   args: AWS_CLI_ARGS,
   passthrough: true,
-  flags: [
-    ...AWS_CLI_FLAGS,
-    {
-      name: "aws-acct-fed-app-id",
-      short: "a",
-      type: "string",
-      valueName: "ID",
-      description: "The AWS Account Federation app's id (else found through your Okta apps)",
-      env: ["OKTA_AWSCLI_AWS_ACCOUNT_FEDERATION_APP_ID", "OKTA_AWS_ACCOUNT_FEDERATION_APP_ID"],
-    },
-    {
-      name: "aws-iam-idp",
-      short: "i",
-      type: "string",
-      valueName: "ARN",
-      description: "IAM identity provider (ARN, or its okta.yaml label)",
-      env: ["OKTA_AWSCLI_IAM_IDP"],
-    },
-    {
-      name: "qr-code",
-      short: "q",
-      type: "boolean",
-      description: "Also print a QR code of the sign-in URL",
-      env: ["OKTA_AWSCLI_QR_CODE"],
-    },
-    {
-      name: "open-browser",
-      type: "boolean",
-      description: "Open the sign-in URL in a browser",
-      env: ["OKTA_AWSCLI_OPEN_BROWSER"],
-    },
-    {
-      name: "open-browser-command",
-      short: "m",
-      type: "string",
-      valueName: "COMMAND",
-      description: "Command that opens the URL (appended as its last argument); implies --open-browser",
-      env: ["OKTA_AWSCLI_OPEN_BROWSER_COMMAND"],
-    },
-    {
-      name: "all-profiles",
-      short: "k",
-      type: "boolean",
-      description: "Every role of every AWS app, each to its own profile in the credentials file",
-      env: ["OKTA_AWSCLI_ALL_PROFILES"],
-    },
-  ],
+  flags: WEB_FLAGS,
   examples: [
     {
       description: "Export lines for your shell",
@@ -94,7 +97,7 @@ export async function runWebCommand(input: ParsedCommand, mode: CliMode): Promis
   const usage = mode === "okta-aws-cli" ? USAGE.replace("aws-okta web", "okta-aws-cli [web]") : USAGE;
   const { startAwsCliCommand } = await import("./invocation.ts");
   const { ctx, read, yaml, orgDomain, clientId, region, exec, shortUserAgent, output } =
-    await startAwsCliCommand(
+    await startAwsCliCommand<keyof FlagValues<typeof WEB_FLAGS>>(
       input,
       usage,
       mode,
