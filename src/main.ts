@@ -15,13 +15,8 @@ import { processEnv } from "./cli/context.ts";
 import { writeStderr, writeStdout } from "./cli/output.ts";
 import { versionText } from "./cli/version.ts";
 import type { CliMode } from "./cli/okta_aws_cli/flags.ts";
-import {
-  ARGV0_VARIABLE,
-  cliModeOf,
-  oktaAwsCliArgv,
-  oktaAwsCliRoot,
-  oktaAwsCliVersionText,
-} from "./cli/okta_aws_cli/entry.ts";
+import { ARGV0_VARIABLE, cliModeOf } from "./cli/okta_aws_cli/mode.ts";
+import { loadCommands } from "./cli/framework/command.ts";
 import { VERSION } from "./version.ts";
 
 /**
@@ -38,14 +33,18 @@ export async function main(argv: readonly string[], mode: CliMode = "aws-okta"):
     const env = okta
       ? await (await import("./config/dot_env.ts")).withDotEnv(processEnv, Deno.cwd())
       : processEnv;
-    const root = okta ? oktaAwsCliRoot : rootCommand;
-    const parsed = parseCommandLine(root, okta ? oktaAwsCliArgv(argv) : argv, env);
+    const oktaAwsCli = okta ? await import("./cli/okta_aws_cli/entry.ts") : undefined;
+    const root = oktaAwsCli ? oktaAwsCli.oktaAwsCliRoot : rootCommand;
+    const words = oktaAwsCli ? oktaAwsCli.oktaAwsCliArgv(argv) : argv;
+    // The commands the command line names load now (lazyCommand): a cache hit loads one.
+    await loadCommands(root, words);
+    const parsed = parseCommandLine(root, words, env);
     if ("help" in parsed) {
       writeStdout(parsed.help);
       return 0;
     }
     if ("version" in parsed) {
-      writeStdout(okta ? oktaAwsCliVersionText(VERSION) : versionText());
+      writeStdout(oktaAwsCli ? oktaAwsCli.oktaAwsCliVersionText(VERSION) : versionText());
       return 0;
     }
     if (!parsed.command.action) {

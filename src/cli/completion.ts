@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type CommandSpec, defineCommand } from "./framework/command.ts";
+import { type CommandSpec, defineCommand, loadCommands } from "./framework/command.ts";
 import { writeStdout } from "./output.ts";
 
 /** Shells with a completion script. The scripts themselves load only when asked for. */
@@ -24,6 +24,7 @@ const suggestCommand = defineCommand({
   action: async (input) => {
     const { completeWords, formatCompletion } = await import("./framework/complete_words.ts");
     const { rootCommand } = await import("./root.ts");
+    await loadCommands(rootCommand); // every command's flags and arguments
     const current = input.flags.current ?? "";
     const { BACKENDS } = await import("../keyring/select.ts");
     const profiles = await profileLister();

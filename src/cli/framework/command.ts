@@ -96,6 +96,11 @@ export interface CommandSpec {
   /** Accepted but not shown in help or completions. */
   hidden?: boolean;
   /**
+   * A command declared with {@linkcode lazyCommand}: its whole declaration, loaded by
+   * {@linkcode loadCommands} before anything but its name, aliases and summary is read.
+   */
+  load?: () => Promise<CommandSpec>;
+  /**
    * Runs the command; the returned number is the exit code (0 when void). A method, so that the
    * typed action of {@linkcode defineCommand} fits here: the parser hands it exactly its flags.
    */
@@ -219,6 +224,44 @@ export function defineCommand<
   const A extends readonly ArgSpec[] = [],
 >(spec: TypedCommandSpec<F, A>): CommandSpec {
   return spec;
+}
+
+/**
+ * Declares a subcommand by its name, aliases and summary (what the parent's help lists); its
+ * module, which holds the rest of its declaration, loads only when the command line names it
+ * ({@linkcode loadCommands}). `aws-okta cred-process` then loads one command's module, not all of
+ * them: the cache hit runs on every AWS CLI call.
+ */
+export function lazyCommand(
+  stub: Pick<CommandSpec, "name" | "aliases" | "summary" | "hidden"> & { load: () => Promise<CommandSpec> },
+): CommandSpec {
+  return { ...stub };
+}
+
+/**
+ * Loads the {@linkcode lazyCommand} subcommands of `root` that `words` name (by name or alias; a
+ * word that only happens to match, such as a profile named like a command, costs one load and
+ * changes nothing), or all of them when `words` is undefined (help of everything, completion).
+ * The stub becomes the whole declaration in place.
+ */
+export async function loadCommands(root: CommandSpec, words?: readonly string[]): Promise<void> {
+  const wanted = words && new Set(words);
+  const named = (sub: CommandSpec) =>
+    !wanted || wanted.has(sub.name) || (sub.aliases?.some((alias) => wanted.has(alias)) ?? false);
+  await Promise.all((root.subcommands ?? []).map(async (sub) => {
+    if (sub.load && named(sub)) {
+      const whole = await sub.load();
+      // What help lists must be what the module declares (checked whenever a command loads).
+      for (const key of ["name", "summary", "hidden"] as const) {
+        if (whole[key] !== sub[key]) {
+          throw new Error(`lazyCommand "${sub.name}": its ${key} differs from its module's (${whole[key]})`);
+        }
+      }
+      const { load: _, ...declaration } = whole;
+      Object.assign(sub, declaration, { load: undefined });
+    }
+    if (!sub.load) await loadCommands(sub, words);
+  }));
 }
 
 /** Declares a list of flags shared by several commands, keeping each flag's name and type. */

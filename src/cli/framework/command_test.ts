@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { type CommandSpec, defineCommand, findCommand, flagsInScope, validateCommand } from "./command.ts";
+import {
+  type CommandSpec,
+  defineCommand,
+  findCommand,
+  flagsInScope,
+  lazyCommand,
+  loadCommands,
+  validateCommand,
+} from "./command.ts";
 import { GLOBAL_FLAGS } from "../global_flags.ts";
 import { parseCommandLine } from "./parse.ts";
 
@@ -277,4 +285,46 @@ Deno.test("defineCommand types the action's flags and arguments from the declara
     [],
     undefined,
   ]);
+});
+
+Deno.test("lazyCommand: only the commands the command line names load, and a stub must match its module", async () => {
+  const loaded: string[] = [];
+  const declare = (name: string, summary = `${name} things`) =>
+    lazyCommand({
+      name,
+      summary: `${name} things`,
+      load: () => {
+        loaded.push(name);
+        return Promise.resolve(
+          defineCommand({
+            name,
+            summary,
+            flags: [{ name: `${name}-flag`, type: "boolean", description: "A flag" }],
+          }),
+        );
+      },
+    });
+  const root = defineCommand({
+    name: "tool",
+    summary: "A tool",
+    subcommands: [declare("one"), declare("two")],
+  });
+  await loadCommands(root, ["--debug", "two", "profile"]);
+  assert.deepEqual(loaded, ["two"]);
+  const [one, two] = root.subcommands!;
+  assert.equal(two!.flags?.[0]?.name, "two-flag", "the stub became the whole declaration");
+  assert.equal(one!.flags, undefined);
+  const parsed = parseCommandLine(root, ["two", "--two-flag"], { get: () => undefined });
+  assert.ok(!("help" in parsed) && !("version" in parsed) && parsed.flags["two-flag"] === true);
+  await loadCommands(root);
+  assert.deepEqual(loaded.sort(), ["one", "two"], "all of them, each once");
+
+  const drifted = defineCommand({
+    name: "tool",
+    summary: "A tool",
+    subcommands: [declare("three", "other")],
+  });
+  const stub = drifted.subcommands![0]!;
+  stub.load = () => Promise.resolve(defineCommand({ name: "three", summary: "other" }));
+  await assert.rejects(loadCommands(drifted), /lazyCommand "three": its summary differs/);
 });

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
+import { loadCommands } from "./command.ts";
 import { completeWords, type Completion, formatCompletion } from "./complete_words.ts";
 import { rootCommand } from "../root.ts";
+
+// The commands load when named (lazyCommand); these tests read every declaration.
+await loadCommands(rootCommand);
 
 const sources = { profiles: () => ["dev", "prod-admin"], backends: ["file", "pass"] };
 

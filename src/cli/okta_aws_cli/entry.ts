@@ -8,36 +8,20 @@
  * The name reaches us from the launcher (a shell script that execs deno, passing its `$0` in
  * AWS_OKTA_ARGV0), or, for a compiled binary, from its own path.
  *
- * No imports beyond the command tree: this sits on the cache-hit path of `main.ts`.
+ * The name is told apart in mode.ts; this module (okta-aws-cli's command tree) loads only in this mode.
  *
  * @module
  */
 
-import { AWS_CLI_ARGS, type CliMode } from "./flags.ts";
+import { AWS_CLI_ARGS } from "./flags.ts";
+import { OKTA_AWS_CLI } from "./mode.ts";
 import { defineCommand, type FlagSpec } from "../framework/command.ts";
 import { m2mCommand, runM2mCommand } from "./m2m.ts";
 import { GLOBAL_FLAGS } from "../global_flags.ts";
 import { runWebCommand, webCommand } from "./web.ts";
 
-/** The name that switches on okta-aws-cli mode. */
-export const OKTA_AWS_CLI = "okta-aws-cli";
-
 /** The okta-aws-cli release whose behaviour this mode follows. */
 export const OKTA_AWS_CLI_VERSION = "2.6.0";
-
-/** The variable the launcher passes its own path (`$0`) in. */
-export const ARGV0_VARIABLE = "AWS_OKTA_ARGV0";
-
-/**
- * The mode for the program's name: "okta-aws-cli" when the launcher's `$0`, or else a compiled
- * binary's own path, ends in `okta-aws-cli` (or `okta-aws-cli.exe`).
- */
-export function cliModeOf(argv0: string | undefined, execPath: string): CliMode {
-  const base = (path: string) => path.replace(/^.*[\\/]/, "").replace(/\.exe$/i, "");
-  // Under `deno run` the executable is deno itself; only a compiled binary's path names it.
-  const name = argv0 ?? (/^deno$/i.test(base(execPath)) ? "" : execPath);
-  return base(name) === OKTA_AWS_CLI ? "okta-aws-cli" : "aws-okta";
-}
 
 /**
  * okta-aws-cli's command line as aws-okta's parser takes it: `-v` is `--version`, and when no

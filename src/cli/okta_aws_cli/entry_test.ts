@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
-import { validateCommand } from "../framework/command.ts";
+import { loadCommands, validateCommand } from "../framework/command.ts";
 import { parseCommandLine } from "../framework/parse.ts";
 import { rootCommand } from "../root.ts";
-import { cliModeOf, oktaAwsCliArgv, oktaAwsCliRoot, oktaAwsCliVersionText } from "./entry.ts";
+import { oktaAwsCliArgv, oktaAwsCliRoot, oktaAwsCliVersionText } from "./entry.ts";
+import { cliModeOf } from "./mode.ts";
+
+// The commands load when named (lazyCommand); these tests read every declaration.
+await loadCommands(rootCommand);
 
 function parse(argv: string[], env: Record<string, string> = {}) {
   return parseCommandLine(oktaAwsCliRoot, oktaAwsCliArgv(argv), { get: (name) => env[name] });

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { parseCommandLine } from "../framework/parse.ts";
 import { rootCommand } from "../root.ts";
-import type { ParsedCommand } from "../framework/command.ts";
+import { loadCommands, type ParsedCommand } from "../framework/command.ts";
 import { credentialsFileOf, execCommandOf, flagReader, formatOf } from "./flags.ts";
+
+// The commands load when named (lazyCommand); these tests read every declaration.
+await loadCommands(rootCommand);
 
 function parse(argv: string[], env: Record<string, string> = {}): ParsedCommand {
   const result = parseCommandLine(rootCommand, argv, { get: (name) => env[name] });
