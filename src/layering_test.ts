@@ -9,7 +9,7 @@
  */
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 /**
  * The layers, top down, each a list of rooms: a folder under src/ (its sub-folders inherit its
@@ -147,7 +147,14 @@ async function sourceImports(files: string[]): Promise<Import[]> {
     const root = `${dir}/root.ts`;
     await Deno.writeTextFile(root, files.map((f) => `import "${new URL(f, SRC).href}";\n`).join(""));
     const output = await new Deno.Command(Deno.execPath(), {
-      args: ["info", "--json", "--config", fileURLToPath(new URL("../deno.json", SRC)), root],
+      // The root as a URL: a Windows path with mixed separators is taken for an external specifier.
+      args: [
+        "info",
+        "--json",
+        "--config",
+        fileURLToPath(new URL("../deno.json", SRC)),
+        pathToFileURL(root).href,
+      ],
       stdout: "piped",
       stderr: "piped",
     }).output();
