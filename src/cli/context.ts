@@ -7,7 +7,7 @@
 
 import type { AppContext, Env, GlobalOptions } from "../app/context.ts";
 import { openAppKeyring } from "../app/store/open_keyring.ts";
-import { createLocker } from "../fs/lock.ts";
+import type { WithLock } from "../fs/lock.ts";
 import { lockDir } from "../app/lock_dir.ts";
 import { AppError } from "../errors.ts";
 import { createDebugLog } from "../ui/debug_log.ts";
@@ -41,8 +41,14 @@ export function appContext(input: ParsedCommand, promptMode: PromptMode): AppCon
       const { buildFetch } = await import("../net/fetch_from_env.ts");
       return await buildFetch(this, caller);
     },
-    locker(options = {}) {
-      return createLocker({ ...options, dir: lockDir(this.env, this.home) });
+    locker(options = {}): WithLock {
+      const dir = lockDir(this.env, this.home);
+      // fs/lock.ts loads when a lock is first taken: a cache hit takes none.
+      let locker: Promise<WithLock> | undefined;
+      return async (name, fn) => {
+        locker ??= import("../fs/lock.ts").then(({ createLocker }) => createLocker({ ...options, dir }));
+        return await (await locker)(name, fn);
+      };
     },
   };
 }

@@ -13,7 +13,6 @@ import { goTimeString } from "./go_json.ts";
 import { decodeItem, encodeItem, ItemFormatError } from "./item_json.ts";
 import { decryptJwe, encryptJwe, JweError, type ParsedJwe, parseJwe } from "./jwe.ts";
 import { decodeKeyFileName, encodeKeyFileName, tempFileName } from "./file_name.ts";
-import { writeFileAtomic } from "../fs/atomic_write.ts";
 import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
 
 /** Options for {@linkcode FileKeyring}. */
@@ -215,6 +214,8 @@ export class FileKeyring implements Keyring {
 
 async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   try {
+    // Loaded here: a cache hit only reads.
+    const { writeFileAtomic } = await import("../fs/atomic_write.ts");
     // The keyring's own temp name: keys() can never mistake it for an item.
     await writeFileAtomic(path, bytes, {
       mode: 0o600,
