@@ -106,7 +106,8 @@ async function syncDirectory(dir: string): Promise<void> {
 
 const SEP = Deno.build.os === "windows" ? "\\" : "/";
 
-function dirname(path: string): string {
+/** The directory part of `path` ("." when there is none); `\\` also separates on Windows. */
+export function dirname(path: string): string {
   const index = Math.max(path.lastIndexOf("/"), Deno.build.os === "windows" ? path.lastIndexOf("\\") : -1);
   if (index < 0) return ".";
   return index === 0 ? path.slice(0, 1) : path.slice(0, index);

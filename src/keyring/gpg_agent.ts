@@ -11,6 +11,8 @@
  * @module
  */
 
+import { concat } from "./openpgp.ts";
+
 /** The agent refused or failed (locked key, no such key, protocol error); the caller falls back to gpg. */
 export class AgentError extends Error {
   override name = "AgentError";
@@ -120,7 +122,8 @@ function dataLines(bytes: Uint8Array): Uint8Array {
   for (const byte of bytes) {
     if (lineLength === 0) out.push(0x44, 0x20); // "D "
     if (byte === 0x25 || byte === 0x0d || byte === 0x0a) {
-      out.push(0x25, ...new TextEncoder().encode(byte.toString(16).toUpperCase().padStart(2, "0")));
+      const escaped = byte.toString(16).toUpperCase().padStart(2, "0");
+      out.push(0x25, escaped.charCodeAt(0), escaped.charCodeAt(1));
       lineLength += 3;
     } else {
       out.push(byte);
@@ -210,14 +213,4 @@ function findValue(sexp: Sexp): Uint8Array | undefined {
     if (found) return found;
   }
   return undefined;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

@@ -297,7 +297,8 @@ function unhex(text: string): Uint8Array {
   return new Uint8Array(text.match(/../g)?.map((pair) => parseInt(pair, 16)) ?? []);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+/** `parts` joined into one byte array (the one part itself when there is one). */
+export function concat(parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;

@@ -24,7 +24,7 @@ import {
   sessionKeyFrom,
   unpadPkcs1,
 } from "./openpgp.ts";
-import { writeFileAtomic } from "../fs/atomic_write.ts";
+import { dirname, writeFileAtomic } from "../fs/atomic_write.ts";
 import { findProgram } from "../fs/find_program.ts";
 import type { EnvReader } from "../env.ts";
 
@@ -105,6 +105,7 @@ export class AgentReader {
     const gpgconf = findProgram("gpgconf", lookupEnv);
     if (!gpg || !gpgconf) return;
     try {
+      // Output of `program args`, or undefined when it fails.
       const run = async (program: string, args: string[]) => {
         const output = await new Deno.Command(program, {
           args,
@@ -114,40 +115,31 @@ export class AgentReader {
           stderr: "null",
         })
           .output();
-        return output.success ? new TextDecoder().decode(output.stdout) : undefined;
+        return output.success ? output.stdout : undefined;
       };
-      const [socket, listing] = await Promise.all([
+      const text = (bytes: Uint8Array | undefined) => bytes && new TextDecoder().decode(bytes);
+      const [socket, listing] = (await Promise.all([
         run(gpgconf, ["--list-dirs", "agent-socket"]),
         run(gpg, ["--batch", "--with-colons", "--with-keygrip", "--list-secret-keys"]),
-      ]);
+      ])).map(text);
       if (!socket?.trim() || listing === undefined) return;
       const keygrips = keygripsOf(listing);
-      const info: AgentInfo = { socket: socket.trim(), keygrips };
+      const info: AgentInfo = { socket: socket.trim(), keygrips, ecdh: {} };
       // ECDH keys: their KDF parameters and fingerprints come from the public keys.
       const primaries = listing.split("\n").filter((line) => line.startsWith("fpr:")).map((line) =>
         line.split(":")[9]!
       );
-      info.ecdh = {};
       if (/^(sec|ssb):[^:]*:[^:]*:18:/m.test(listing) && primaries.length) {
-        const output = await new Deno.Command(gpg, {
-          args: ["--batch", "--export", ...primaries],
-          env,
-          stdin: "null",
-          stdout: "piped",
-          stderr: "null",
-        }).output();
-        if (output.success) {
-          const all = await ecdhRecipients(output.stdout);
+        const exported = await run(gpg, ["--batch", "--export", ...primaries]);
+        if (exported) {
+          const all = await ecdhRecipients(exported);
           info.ecdh = Object.fromEntries(Object.entries(all).filter(([keyId]) => keygrips[keyId]));
         }
       }
       const all = await this.#readCache();
       all[this.#options.gnupgHome] = info;
       const file = this.#options.cacheFile;
-      await Deno.mkdir(file.slice(0, Math.max(file.lastIndexOf("/"), file.lastIndexOf("\\"))), {
-        recursive: true,
-        mode: 0o700,
-      });
+      await Deno.mkdir(dirname(file), { recursive: true, mode: 0o700 });
       await writeFileAtomic(file, new TextEncoder().encode(JSON.stringify(all, null, 1) + "\n"));
     } catch {
       // Only a missed speed-up: the next read runs gpg again.
