@@ -154,12 +154,71 @@ try {
 endef
 export BUNDLE_NPM
 
+# deno eval script (args: dist directory, then the deno command): merges every chunk main.js loads
+# statically (the cache hit's code) into one module, dist/hot.js, bundled from those chunks with
+# their exports renamed <chunk>__<name>. Each merged chunk becomes a one-line re-export from hot.js,
+# so the chunks that load later (login, other commands) share hot.js's module instances, and main.js
+# imports from hot.js directly. Why: a start pays ~0.1-0.3 ms and some memory per module, and the
+# hit loaded 25 (measured: 3-4 ms and 0.5 MB less with two). main.js stays its own module: it holds
+# the top-level await that runs the command, and a chunk loaded during that await may import hot.js.
+define MERGE_HOT
+const [dist, deno] = Deno.args;
+const read = (file) => Deno.readTextFileSync(`$${dist}/$${file}`);
+const IMPORT = /^import (?:\{([^}]*)\} from )?"\.\/([^"]+)";\n/gm;
+const hot = [];
+const seen = new Set(["main.js"]);
+const visit = (file) => {
+  for (const [, , dep] of read(file).matchAll(IMPORT)) {
+    if (dep.startsWith("npm/") || seen.has(dep)) continue;
+    seen.add(dep);
+    visit(dep);
+    hot.push(dep);
+  }
+};
+visit("main.js");
+const exportsOf = (file) => {
+  const block = read(file).match(/^export \{([^}]*)\};\s*$$/m);
+  return (block?.[1] ?? "").split(",").map((s) => s.trim()).filter(Boolean).map((s) => s.split(/\s+as\s+/).pop());
+};
+const alias = (file, name) => `$${file.replace(/\.js$$/, "").replace(/\W/g, "_")}__$${name}`;
+const entry = "hot_entry.js";
+Deno.writeTextFileSync(`$${dist}/$${entry}`, hot.map((file) => {
+  const names = exportsOf(file);
+  return names.length
+    ? `export { $${names.map((n) => `$${n} as $${alias(file, n)}`).join(", ")} } from "./$${file}";\n`
+    : `import "./$${file}";\n`;
+}).join(""));
+const args = ["bundle", "-q", "--no-config", "--platform", "deno", "--format", "esm", "--external", "./npm/*", "-o", "hot.js", entry];
+const result = new Deno.Command(deno, { args, cwd: dist, stdout: "inherit", stderr: "inherit" }).outputSync();
+Deno.removeSync(`$${dist}/$${entry}`);
+if (!result.success) throw new Error("bundling the cache hit's chunks into hot.js failed");
+const shims = new Map(hot.map((file) => [file, exportsOf(file)]));
+for (const [file, names] of shims) {
+  Deno.writeTextFileSync(`$${dist}/$${file}`, names.length
+    ? `export { $${names.map((n) => `$${alias(file, n)} as $${n}`).join(", ")} } from "./hot.js";\n`
+    : `import "./hot.js";\n`);
+}
+let first = true;
+Deno.writeTextFileSync(`$${dist}/main.js`, read("main.js").replace(IMPORT, (line, names, file) => {
+  if (!shims.has(file)) return line;
+  const specs = (names ?? "").split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
+    const [imported, local] = s.split(/\s+as\s+/);
+    return `$${alias(file, imported)} as $${local ?? imported}`;
+  });
+  const head = first ? `import "./hot.js";\n` : "";
+  first = false;
+  return head + (specs.length ? `import { $${specs.join(", ")} } from "./hot.js";\n` : "");
+}));
+endef
+export MERGE_HOT
+
 install: $(DENO_DEP)
 	@mkdir -p $(LIBDIR) $(PREFIX)/bin
 	@rm -rf $(LIBDIR)/src $(LIBDIR)/dist $(LIBDIR)/node_modules $(LIBDIR)/deno.json $(LIBDIR)/deno.lock
 	@cp -L $(DENO) $(LIBDIR)/deno.tmp && mv -f $(LIBDIR)/deno.tmp $(LIBDIR)/deno
 	@$(DENO) bundle -q --frozen --code-splitting --platform deno --format esm $(NPM_EXTERNALS) --outdir $(LIBDIR)/dist src/main.ts
 	@$(DENO) eval "$$BUNDLE_NPM" $(LIBDIR)/dist $(DENO)
+	@$(DENO) eval "$$MERGE_HOT" $(LIBDIR)/dist $(DENO)
 	@printf '%s\n' '#!/bin/sh' '# aws-okta launcher written by make install' \
 	  'LIB="$(LIBDIR)"' \
 	  '# The user'"'"'s own DENO_DIR and DENO_NO_UPDATE_CHECK, saved for the children of exec' \

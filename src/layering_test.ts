@@ -26,7 +26,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["fido", "dbus"],
   // Shared infrastructure.
   ["ui", "net", "fs"],
-  ["errors.ts", "env.ts", "version.ts"],
+  ["errors.ts", "env.ts", "version.ts", "timestamp.ts"],
 ];
 
 /**

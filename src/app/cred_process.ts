@@ -22,6 +22,7 @@ import { formatDuration, parseDuration } from "../config/duration.ts";
 import type { AppContext } from "./context.ts";
 import { cacheKey } from "./store/cache_key.ts";
 import { deviceCacheParts, loginLockName } from "./sign_in/login_flow.ts";
+import { formatTimestamp, parseTimestamp } from "../timestamp.ts";
 
 /** What the caller asks for. TTLs come from flags or env (the profile's own are applied here). */
 export interface CredentialRequest {
@@ -337,7 +338,7 @@ function checkMinTtl(minTtl: number, durationSeconds: number | undefined, profil
 }
 
 function isFresh(session: CachedSession, now: Date, minTtlSeconds: number): boolean {
-  const expires = Date.parse(session.Expiration);
+  const expires = parseTimestamp(session.Expiration);
   return Number.isFinite(expires) && expires - now.getTime() > minTtlSeconds * 1000;
 }
 
@@ -346,7 +347,7 @@ function fromCached(session: CachedSession): AwsCredentials {
     accessKeyId: session.AccessKeyId,
     secretAccessKey: session.SecretAccessKey,
     sessionToken: session.SessionToken,
-    expiration: new Date(session.Expiration),
+    expiration: new Date(parseTimestamp(session.Expiration)),
     ...(session.AssumedRoleArn ? { assumedRoleArn: session.AssumedRoleArn } : {}),
   };
 }
@@ -357,7 +358,7 @@ function toCached(name: string, creds: AwsCredentials): CachedSession {
     AccessKeyId: creds.accessKeyId,
     SecretAccessKey: creds.secretAccessKey,
     SessionToken: creds.sessionToken,
-    Expiration: creds.expiration.toISOString().replace(/\.\d{3}Z$/, "Z"),
+    Expiration: formatTimestamp(creds.expiration.getTime()),
     ...(creds.assumedRoleArn ? { AssumedRoleArn: creds.assumedRoleArn } : {}),
   };
 }

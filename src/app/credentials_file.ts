@@ -11,6 +11,7 @@
 import type { AwsCredentials } from "../aws/credentials.ts";
 import { commentOutKeys, setSectionValues } from "../config/ini_edit.ts";
 import { updateTextFile } from "./ini_file.ts";
+import { formatTimestamp } from "../timestamp.ts";
 
 /** What to write where. */
 export interface CredentialsFileWrite {
@@ -51,7 +52,7 @@ export async function writeCredentialsFile(write: CredentialsFileWrite): Promise
     aws_session_token: creds.sessionToken,
   };
   if (write.securityToken !== false) values["aws_security_token"] = creds.sessionToken;
-  if (expiryKey) values[expiryKey] = creds.expiration.toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (expiryKey) values[expiryKey] = formatTimestamp(creds.expiration.getTime());
   if (write.region) values["region"] = write.region;
   let commented: string[] = [];
   const { created } = await updateTextFile(

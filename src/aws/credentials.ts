@@ -6,6 +6,7 @@
  */
 
 import { AppError } from "../errors.ts";
+import { formatTimestamp, parseTimestamp } from "../timestamp.ts";
 
 /** Temporary AWS credentials as STS hands them out. */
 export interface AwsCredentials {
@@ -89,19 +90,18 @@ export function accountOf(arn: string): string {
  * (`2024-05-01T13:00:00Z`, `2024-05-01T13:00:00.000Z`) or with a numeric offset.
  */
 export function parseExpiration(text: string): Date {
-  // Date.parse alone accepts many loose forms ("May 1 2024"); insist on RFC 3339 so a corrupt value
-  // is caught instead of turning into a wrong expiry.
-  const match = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(text.trim());
-  const date = new Date(text.trim());
-  if (!match || Number.isNaN(date.getTime())) {
+  // Date.parse alone accepts many loose forms ("May 1 2024"); parseTimestamp insists on RFC 3339,
+  // so a corrupt value is caught instead of turning into a wrong expiry.
+  const ms = parseTimestamp(text.trim());
+  if (Number.isNaN(ms)) {
     throw new AppError(`invalid expiration time "${text}"`, {
       hint: 'expected an RFC 3339 UTC time such as "2024-05-01T13:00:00Z"',
     });
   }
-  return date;
+  return new Date(ms);
 }
 
 /** RFC 3339 UTC without milliseconds (`2024-05-01T13:00:00Z`), the form the AWS CLI and aws-okta print. */
 export function formatExpiration(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+  return formatTimestamp(date.getTime());
 }

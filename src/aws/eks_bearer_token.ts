@@ -12,6 +12,7 @@
 import { AppError } from "../errors.ts";
 import type { AwsCredentials } from "./credentials.ts";
 import { presignUrl } from "./sigv4.ts";
+import { formatTimestamp } from "../timestamp.ts";
 
 /** The prefix aws-iam-authenticator expects. */
 export const TOKEN_PREFIX = "k8s-aws-v1.";
@@ -110,7 +111,7 @@ export function execCredentialJson(token: EksToken, apiVersion: ExecCredentialVe
     apiVersion,
     spec: {},
     status: {
-      expirationTimestamp: token.expiration.toISOString().replace(/\.\d{3}Z$/, "Z"),
+      expirationTimestamp: formatTimestamp(token.expiration.getTime()),
       token: token.token,
     },
   };

@@ -38,6 +38,7 @@ import { discoverPipeline } from "../../okta/org_discovery.ts";
 import { redeemWebSsoToken } from "../../okta/web_sso.ts";
 import type { AppContext } from "../context.ts";
 import { type DeviceSettings, deviceSettings, mayUseDeviceFlow } from "./login_flow.ts";
+import { formatTimestamp } from "../../timestamp.ts";
 
 /** Where and as whom to sign in with the device flow. */
 export interface DeviceSignInOptions {
@@ -242,7 +243,7 @@ async function store(
   const tokens: OidcTokens = {
     accessToken: fresh.accessToken,
     tokenType: fresh.tokenType,
-    expiresAt: new Date(ctx.now().getTime() + fresh.expiresIn * 1000).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    expiresAt: formatTimestamp(ctx.now().getTime() + fresh.expiresIn * 1000),
   };
   const scope = fresh.scope ?? previous?.scope;
   if (scope) tokens.scope = scope;

@@ -9,6 +9,7 @@ import { AppError, isRecord } from "../../errors.ts";
 import { goJsonStringify } from "../../keyring/go_json.ts";
 import { KeyNotFoundError, type Keyring, KeyringError } from "../../keyring/keyring.ts";
 import type { WithLock } from "../../fs/lock.ts";
+import { formatTimestamp, parseTimestamp } from "../../timestamp.ts";
 
 /** Okta login credentials, stored as JSON with exactly these keys (Go aws-okta's `OktaCreds`). */
 export interface OktaCredentials {
@@ -155,7 +156,7 @@ export class SessionCache {
       const sessions = await this.#readAll();
       const now = this.#now().getTime();
       for (const [name, cached] of sessions) {
-        if (!(Date.parse(cached.Expiration) > now)) sessions.delete(name);
+        if (!(parseTimestamp(cached.Expiration) > now)) sessions.delete(name);
       }
       sessions.set(key, session);
       await this.#writeAll(sessions);
@@ -224,7 +225,7 @@ function parseSession(value: unknown): CachedSession | undefined {
   if (Name !== undefined && typeof Name !== "string") return undefined;
   if (!nonEmpty(AccessKeyId) || !nonEmpty(SecretAccessKey) || !nonEmpty(SessionToken)) return undefined;
   if (typeof Expiration !== "string") return undefined;
-  const expires = Date.parse(Expiration);
+  const expires = parseTimestamp(Expiration);
   if (Number.isNaN(expires)) return undefined;
   const session: CachedSession = {
     Name: Name ?? "",
@@ -233,7 +234,7 @@ function parseSession(value: unknown): CachedSession | undefined {
     SessionToken,
     // Go writes RFC 3339 with optional nanoseconds or offsets; truncating to whole seconds only
     // moves the expiry earlier, which is the safe direction.
-    Expiration: new Date(Math.floor(expires / 1000) * 1000).toISOString().replace(".000Z", "Z"),
+    Expiration: formatTimestamp(expires),
   };
   if (typeof AssumedRoleArn === "string" && AssumedRoleArn !== "") session.AssumedRoleArn = AssumedRoleArn;
   return session;
