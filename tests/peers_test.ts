@@ -33,7 +33,7 @@ Deno.test({
   ignore: Deno.build.os === "windows",
   fn: async () => {
     const files = [
-      "src/keyring/pass_test.ts",
+      "src/keyring/pass/pass_test.ts",
       "tests/e2e/peers_test.ts",
       "src/dbus/connection_test.ts",
     ];

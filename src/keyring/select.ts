@@ -116,7 +116,7 @@ async function openBackend(
       return WincredKeyring.open();
     }
     case "pass": {
-      const { PassKeyring } = await import("./pass.ts");
+      const { PassKeyring } = await import("./pass/pass.ts");
       return new PassKeyring({
         storeDir: passStoreDir(options),
         prefix: options.env.get("AWS_OKTA_PASS_PREFIX") ?? "",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { AppError } from "../errors.ts";
 import { FileKeyring } from "./file.ts";
 import { KeyringError } from "./keyring.ts";
-import { PassKeyring } from "./pass.ts";
+import { PassKeyring } from "./pass/pass.ts";
 import type { BackendName, BackendStatus } from "./probe.ts";
 import { BACKENDS, fileDir, openKeyring, type OpenKeyringOptions } from "./select.ts";
 

@@ -24,9 +24,9 @@ import {
   sessionKeyFrom,
   unpadPkcs1,
 } from "./openpgp.ts";
-import { dirname, writeFileAtomic } from "../fs/atomic_write.ts";
-import { findProgram } from "../fs/find_program.ts";
-import type { EnvReader } from "../env.ts";
+import { dirname, writeFileAtomic } from "../../fs/atomic_write.ts";
+import { findProgram } from "../../fs/find_program.ts";
+import type { EnvReader } from "../../env.ts";
 
 /** Options for {@linkcode AgentReader}. */
 export interface AgentReaderOptions {

@@ -16,10 +16,10 @@
  * @module
  */
 
-import { decodeItem, encodeItem } from "./item_json.ts";
-import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "./keyring.ts";
-import { findProgram } from "../fs/find_program.ts";
-import type { EnvReader } from "../env.ts";
+import { decodeItem, encodeItem } from "../item_json.ts";
+import { checkKey, KeyNotFoundError, type Keyring, KeyringError, type KeyringItem } from "../keyring.ts";
+import { findProgram } from "../../fs/find_program.ts";
+import type { EnvReader } from "../../env.ts";
 // Static: a read through the agent is the cache hit of this backend (one module-loading round).
 import { AgentReader } from "./pass_agent.ts";
 
@@ -37,7 +37,7 @@ export interface PassKeyringOptions {
   /** Environment variables to read (PATH, PASSWORD_STORE_GPG_OPTS, GPG_AGENT_INFO); the process's by default. */
   processEnv?: EnvReader;
   /**
-   * Where reads through gpg-agent remember the agent's socket and keygrips (src/keyring/pass_agent.ts);
+   * Where reads through gpg-agent remember the agent's socket and keygrips (./pass_agent.ts);
    * without it every read runs gpg.
    */
   agentCacheFile?: string;
@@ -175,7 +175,7 @@ export class PassKeyring implements Keyring {
   }
 
   /**
-   * The entry decrypted through gpg-agent when it can be (src/keyring/pass_agent.ts), else by gpg
+   * The entry decrypted through gpg-agent when it can be (./pass_agent.ts), else by gpg
    * as `pass show` runs it; undefined when that fails.
    */
   async #decrypt(name: string): Promise<Uint8Array | undefined> {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { skipWithout } from "../../tests/peers.ts";
+import { skipWithout } from "../../../tests/peers.ts";
 import { AgentReader, keygripsOf } from "./pass_agent.ts";
 import { PassKeyring } from "./pass.ts";
 import { parseSexp, writeSexp } from "./gpg_agent.ts";
 import { readPackets, unpadPkcs1 } from "./openpgp.ts";
-import { createPassStore, runTool, type TestPassStore } from "./test_support.ts";
+import { createPassStore, runTool, type TestPassStore } from "../test_support.ts";
 
 const havePass = Deno.build.os !== "windows" && !skipWithout(["pass", "gpg", "gpgconf"]);
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);

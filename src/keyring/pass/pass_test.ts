@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { skipWithout } from "../../tests/peers.ts";
-import { encodeItem } from "./item_json.ts";
-import { KeyNotFoundError, KeyringError } from "./keyring.ts";
+import { skipWithout } from "../../../tests/peers.ts";
+import { encodeItem } from "../item_json.ts";
+import { KeyNotFoundError, KeyringError } from "../keyring.ts";
 import { fallbackPrefix, LEGACY_PREFIX, PassKeyring } from "./pass.ts";
-import { createPassStore, runTool, type TestPassStore } from "./test_support.ts";
+import { createPassStore, runTool, type TestPassStore } from "../test_support.ts";
 
 const havePass = Deno.build.os !== "windows" && !skipWithout(["pass", "gpg"]);
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
