@@ -10,7 +10,7 @@
 import type { DBusConnection } from "../dbus/connection.ts";
 import { findSessionBus } from "../dbus/address.ts";
 import { SERVICE_NAME } from "./keyring.ts";
-import { type BackendName, BACKENDS, fileDir, passStoreDir } from "./select.ts";
+import { type BackendName, BACKENDS, fileDir, passStoreStatus } from "./select.ts";
 import { findProgram } from "../fs/find_program.ts";
 import type { EnvReader } from "../env.ts";
 
@@ -241,20 +241,8 @@ export function probeTimeoutMs(env: ProbeOptions["env"]): number {
 }
 
 function probePass(options: ProbeOptions, os: string): BackendStatus {
-  if (os === "windows") return { name: "pass", usable: false, detail: "not available on Windows" };
-  if (!findProgram("pass", options.env)) {
+  if (os !== "windows" && !findProgram("pass", options.env)) {
     return { name: "pass", usable: false, detail: `no "pass" command on PATH`, hint: "install pass" };
   }
-  const dir = passStoreDir(options);
-  try {
-    Deno.statSync(`${dir}/.gpg-id`);
-  } catch {
-    return {
-      name: "pass",
-      usable: false,
-      detail: `no password store in "${dir}"`,
-      hint: `run "pass init <gpg-id>" or set PASSWORD_STORE_DIR`,
-    };
-  }
-  return { name: "pass", usable: true, detail: `password store "${dir}"` };
+  return passStoreStatus(options, os);
 }

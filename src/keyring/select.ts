@@ -59,6 +59,14 @@ export async function openKeyring(options: OpenKeyringOptions): Promise<Keyring>
       });
     }
     if (chosen === "file") return openFile(options);
+    if (chosen === "pass") {
+      // Named: no prober. Its module and the PATH search cost ~4 ms of a cache hit, and a read
+      // needs only the store (entries are decrypted here or by gpg). Without the pass command,
+      // the first write says so, with the same hint.
+      const status = passStoreStatus(options);
+      if (!status.usable) throw unusable(status);
+      return await openPass(options);
+    }
   }
   const prober = await proberFor(options);
   try {
@@ -115,17 +123,8 @@ async function openBackend(
       const { WincredKeyring } = await import("./windows/wincred.ts");
       return WincredKeyring.open();
     }
-    case "pass": {
-      const { PassKeyring } = await import("./pass/pass.ts");
-      return new PassKeyring({
-        storeDir: passStoreDir(options),
-        prefix: options.env.get("AWS_OKTA_PASS_PREFIX") ?? "",
-        processEnv: options.env,
-        agentCacheFile: `${
-          options.env.get("XDG_CACHE_HOME") || `${options.home}/.cache`
-        }/aws-okta/gpg-agent.json`,
-      });
-    }
+    case "pass":
+      return await openPass(options);
     case "kwallet": {
       const services = await prober.busServices();
       if (!services?.kwallet) throw new KeyringError("kwallet keyring unavailable: no KWallet daemon");
@@ -133,6 +132,19 @@ async function openBackend(
       return KWalletKeyring.open({ address: services.address, service: services.kwallet });
     }
   }
+}
+
+async function openPass(options: OpenKeyringOptions): Promise<Keyring> {
+  const { PassKeyring } = await import("./pass/pass.ts");
+  return new PassKeyring({
+    storeDir: passStoreDir(options),
+    prefix: options.env.get("AWS_OKTA_PASS_PREFIX") ?? "",
+    processEnv: options.env,
+    agentCacheFile: `${
+      options.env.get("XDG_CACHE_HOME") || `${options.home}/.cache`
+    }/aws-okta/gpg-agent.json`,
+    kernelCache: !/^(0|false|off|no)$/i.test(options.env.get("AWS_OKTA_PASS_KERNEL_CACHE") ?? ""),
+  });
 }
 
 function openFile(options: OpenKeyringOptions): Keyring {
@@ -193,6 +205,29 @@ async function filePassphrase(
     });
   }
   return typed;
+}
+
+/**
+ * Whether the password store is set up (`pass init` wrote its .gpg-id), as the pass probe and a
+ * named pass backend see it.
+ */
+export function passStoreStatus(
+  options: Pick<OpenKeyringOptions, "home" | "env">,
+  os: string = Deno.build.os,
+): BackendStatus {
+  if (os === "windows") return { name: "pass", usable: false, detail: "not available on Windows" };
+  const dir = passStoreDir(options);
+  try {
+    Deno.statSync(`${dir}/.gpg-id`);
+  } catch {
+    return {
+      name: "pass",
+      usable: false,
+      detail: `no password store in "${dir}"`,
+      hint: `run "pass init <gpg-id>" or set PASSWORD_STORE_DIR`,
+    };
+  }
+  return { name: "pass", usable: true, detail: `password store "${dir}"` };
 }
 
 /** PASSWORD_STORE_DIR, else `<home>/.password-store` (as `pass` itself). */

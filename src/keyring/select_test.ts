@@ -61,16 +61,48 @@ Deno.test("with no backend chosen, the first usable one in aws-okta's order wins
 });
 
 Deno.test("AWS_OKTA_PASS_PREFIX changes where pass entries go", async () => {
-  const prober = fakeProber({ pass: { usable: true } });
-  const kr = await openKeyring({
-    backend: "pass",
-    home: "/home/u",
-    env: env({ AWS_OKTA_PASS_PREFIX: "team/aws/" }),
-    promptSecret: noPrompt,
-    prober,
-  });
-  assert.ok(kr instanceof PassKeyring);
-  assert.equal(kr.entryName("okta-creds"), "team/aws/okta-creds");
+  const store = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${store}/.gpg-id`, "someone@example.com\n");
+    const kr = await openKeyring({
+      backend: "pass",
+      home: "/home/u",
+      env: env({ AWS_OKTA_PASS_PREFIX: "team/aws/", PASSWORD_STORE_DIR: store }),
+      promptSecret: noPrompt,
+    });
+    assert.ok(kr instanceof PassKeyring);
+    assert.equal(kr.entryName("okta-creds"), "team/aws/okta-creds");
+  } finally {
+    await Deno.remove(store, { recursive: true });
+  }
+});
+
+Deno.test("a named pass backend needs its store only: no probe, no pass command on PATH", async () => {
+  const store = await Deno.makeTempDir();
+  const prober = fakeProber({});
+  try {
+    await assert.rejects(
+      openKeyring({ backend: "pass", home: "/h", env: env({ PATH: "" }), promptSecret: noPrompt, prober }),
+      (error: unknown) => {
+        assert.ok(error instanceof KeyringError);
+        assert.equal(error.message, `pass keyring unavailable: no password store in "/h/.password-store"`);
+        assert.equal(error.hint, `run "pass init <gpg-id>" or set PASSWORD_STORE_DIR`);
+        return true;
+      },
+    );
+    await Deno.writeTextFile(`${store}/.gpg-id`, "someone@example.com\n");
+    const kr = await openKeyring({
+      backend: "pass",
+      home: "/h",
+      env: env({ PATH: "", PASSWORD_STORE_DIR: store }),
+      promptSecret: noPrompt,
+      prober,
+    });
+    assert.ok(kr instanceof PassKeyring);
+    assert.deepEqual(prober.asked, []);
+  } finally {
+    await Deno.remove(store, { recursive: true });
+  }
 });
 
 Deno.test("a hung session bus stops the search with an error naming --backend file", async () => {
@@ -99,18 +131,18 @@ Deno.test("a hung session bus stops the search with an error naming --backend fi
 
 Deno.test("a chosen backend that is not usable here is an error with its reason and hint", async () => {
   const prober = fakeProber({
-    pass: { detail: `no password store in "/h/.password-store"`, hint: `run "pass init <gpg-id>"` },
+    kwallet: { detail: "no KWallet daemon on the session bus", hint: "start kwalletd" },
   });
   await assert.rejects(
-    openKeyring({ backend: "pass", home: "/h", env: env({}), promptSecret: noPrompt, prober }),
+    openKeyring({ backend: "kwallet", home: "/h", env: env({}), promptSecret: noPrompt, prober }),
     (error: unknown) => {
       assert.ok(error instanceof KeyringError);
-      assert.equal(error.message, `pass keyring unavailable: no password store in "/h/.password-store"`);
-      assert.equal(error.hint, `run "pass init <gpg-id>"`);
+      assert.equal(error.message, `kwallet keyring unavailable: no KWallet daemon on the session bus`);
+      assert.equal(error.hint, "start kwalletd");
       return true;
     },
   );
-  assert.deepEqual(prober.asked, ["pass"]);
+  assert.deepEqual(prober.asked, ["kwallet"]);
 });
 
 Deno.test("fileDir honours AWS_OKTA_FILE_DIR, expanding a leading '~'", () => {

@@ -22,6 +22,7 @@ import { findProgram } from "../../fs/find_program.ts";
 import type { EnvReader } from "../../env.ts";
 // Static: a read through the agent is the cache hit of this backend (one module-loading round).
 import { AgentReader } from "./pass_agent.ts";
+import { CACHE_SECONDS, KernelEntryCache } from "./kernel_cache.ts";
 
 /** Options for {@linkcode PassKeyring}. */
 export interface PassKeyringOptions {
@@ -41,6 +42,10 @@ export interface PassKeyringOptions {
    * without it every read runs gpg.
    */
   agentCacheFile?: string;
+  /** Keep decrypted entries in the kernel keyring (./kernel_cache.ts), so that the next reads skip gpg. */
+  kernelCache?: boolean;
+  /** How long a kept entry lasts, seconds ({@linkcode CACHE_SECONDS} unless stated; tests shorten it). */
+  kernelCacheSeconds?: number;
 }
 
 /** The prefix earlier versions of this tool wrote under. */
@@ -65,7 +70,9 @@ export class PassKeyring implements Keyring {
   readonly #env: Record<string, string>;
   readonly #processEnv: EnvReader;
   readonly #agentCacheFile: string | undefined;
+  readonly #kernelCacheSeconds: number;
   #agent: AgentReader | undefined;
+  #kernel: KernelEntryCache | undefined | null = null;
 
   constructor(options: PassKeyringOptions) {
     this.#storeDir = options.storeDir.replace(/\/+$/, "");
@@ -76,6 +83,7 @@ export class PassKeyring implements Keyring {
     this.#env = { ...options.env, PASSWORD_STORE_DIR: this.#storeDir };
     this.#processEnv = options.processEnv ?? Deno.env;
     this.#agentCacheFile = options.agentCacheFile;
+    this.#kernelCacheSeconds = options.kernelCache ? options.kernelCacheSeconds ?? CACHE_SECONDS : 0;
     checkPrefix(this.#prefix);
   }
 
@@ -101,6 +109,7 @@ export class PassKeyring implements Keyring {
       await this.#run(["insert", "--multiline", "--force", "--", name], json, `cannot store "${name}"`);
     } finally {
       json.fill(0);
+      await this.#kernelCache()?.remove(this.#file(name));
     }
   }
 
@@ -170,8 +179,23 @@ export class PassKeyring implements Keyring {
   }
 
   async #show(name: string): Promise<Uint8Array> {
-    return await this.#decrypt(name) ??
+    const cache = this.#kernelCache();
+    const file = this.#file(name);
+    let encrypted: Uint8Array | undefined;
+    if (cache) {
+      try {
+        encrypted = Deno.readFileSync(file);
+        const kept = await cache.read(file, encrypted);
+        if (kept) return kept;
+      } catch {
+        // Unreadable here: gpg or pass says why below.
+      }
+    }
+    const value = await this.#decrypt(name) ??
       await this.#run(["show", "--", name], undefined, `cannot read "${name}"`);
+    // Kept under the bytes read before decrypting: if the file changed since, the next read misses.
+    if (cache && encrypted) await cache.write(file, encrypted, value, this.#kernelCacheSeconds);
+    return value;
   }
 
   /**
@@ -180,7 +204,7 @@ export class PassKeyring implements Keyring {
    */
   async #decrypt(name: string): Promise<Uint8Array | undefined> {
     const env = { get: (key: string) => this.#env[key] ?? this.#processEnv.get(key) };
-    const file = `${this.#storeDir}/${name}.gpg`;
+    const file = this.#file(name);
     // PASSWORD_STORE_GPG_OPTS can change what gpg does (another home, keyring, agent): gpg's job then.
     if (this.#agentCacheFile && !env.get("PASSWORD_STORE_GPG_OPTS")) {
       this.#agent ??= new AgentReader({
@@ -232,7 +256,22 @@ export class PassKeyring implements Keyring {
   }
 
   async #remove(name: string): Promise<void> {
-    await this.#run(["rm", "--force", "--", name], undefined, `cannot remove "${name}"`);
+    try {
+      await this.#run(["rm", "--force", "--", name], undefined, `cannot remove "${name}"`);
+    } finally {
+      await this.#kernelCache()?.remove(this.#file(name));
+    }
+  }
+
+  #file(name: string): string {
+    return `${this.#storeDir}/${name}.gpg`;
+  }
+
+  /** The kernel-keyring cache when it is on and this system has one (loaded on first use). */
+  #kernelCache(): KernelEntryCache | undefined {
+    if (this.#kernelCacheSeconds <= 0) return undefined;
+    if (this.#kernel === null) this.#kernel = KernelEntryCache.open();
+    return this.#kernel;
   }
 
   async #run(args: string[], stdin: Uint8Array | undefined, what: string): Promise<Uint8Array> {
