@@ -157,8 +157,8 @@ export BUNDLE_NPM
 # deno eval script (args: dist directory, then the deno command): merges every chunk main.js loads
 # statically (the cache hit's code) into one module, dist/hot.js, bundled from those chunks with
 # their exports renamed <chunk>__<name>. Each merged chunk becomes a one-line re-export from hot.js,
-# so the chunks that load later (login, other commands) share hot.js's module instances, and main.js
-# imports from hot.js directly. Why: a start pays ~0.1-0.3 ms and some memory per module, and the
+# so a dynamic import of one shares hot.js's module instances, and every other module imports from
+# hot.js directly. Why: a start pays ~0.1-0.3 ms and some memory per module, and the
 # hit loaded 25 (measured: 3-4 ms and 0.5 MB less with two). main.js stays its own module: it holds
 # the top-level await that runs the command, and a chunk loaded during that await may import hot.js.
 define MERGE_HOT
@@ -198,17 +198,23 @@ for (const [file, names] of shims) {
     ? `export { $${names.map((n) => `$${alias(file, n)} as $${n}`).join(", ")} } from "./hot.js";\n`
     : `import "./hot.js";\n`);
 }
-let first = true;
-Deno.writeTextFileSync(`$${dist}/main.js`, read("main.js").replace(IMPORT, (line, names, file) => {
-  if (!shims.has(file)) return line;
-  const specs = (names ?? "").split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
-    const [imported, local] = s.split(/\s+as\s+/);
-    return `$${alias(file, imported)} as $${local ?? imported}`;
-  });
-  const head = first ? `import "./hot.js";\n` : "";
-  first = false;
-  return head + (specs.length ? `import { $${specs.join(", ")} } from "./hot.js";\n` : "");
-}));
+// Every other module (main.js, and the chunks that load later) imports hot.js directly, not
+// through the shims: a module fewer to load per merged chunk it uses. The shims stay for any
+// dynamic import of a merged module.
+for (const entry of Deno.readDirSync(dist)) {
+  if (!entry.isFile || !entry.name.endsWith(".js") || entry.name === "hot.js" || shims.has(entry.name)) continue;
+  let first = true;
+  Deno.writeTextFileSync(`$${dist}/$${entry.name}`, read(entry.name).replace(IMPORT, (line, names, file) => {
+    if (!shims.has(file)) return line;
+    const specs = (names ?? "").split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
+      const [imported, local] = s.split(/\s+as\s+/);
+      return `$${alias(file, imported)} as $${local ?? imported}`;
+    });
+    const head = first ? `import "./hot.js";\n` : "";
+    first = false;
+    return head + (specs.length ? `import { $${specs.join(", ")} } from "./hot.js";\n` : "");
+  }));
+}
 endef
 export MERGE_HOT
 
