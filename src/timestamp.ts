@@ -50,7 +50,7 @@ export function parseTimestamp(text: string): number {
  * for a non-finite time, as `toISOString()` does.
  */
 export function formatTimestamp(ms: number): string {
-  if (!Number.isFinite(ms)) throw new RangeError("Invalid time value");
+  if (!Number.isFinite(ms)) throw new RangeError("invalid time value");
   const seconds = Math.floor(ms / 1000);
   const days = Math.floor(seconds / 86_400);
   const [year, month, day] = civilFromDays(days);
