@@ -60,27 +60,44 @@ Deno.test("with no backend chosen, the first usable one in aws-okta's order wins
   assert.equal(debug.at(-1), "keyring: pass: usable (store)");
 });
 
-Deno.test("AWS_OKTA_PASS_PREFIX changes where pass entries go", async () => {
-  const store = await Deno.makeTempDir();
-  try {
-    await Deno.writeTextFile(`${store}/.gpg-id`, "someone@example.com\n");
-    const kr = await openKeyring({
-      backend: "pass",
-      home: "/home/u",
-      env: env({ AWS_OKTA_PASS_PREFIX: "team/aws/", PASSWORD_STORE_DIR: store }),
-      promptSecret: noPrompt,
-    });
-    assert.ok(kr instanceof PassKeyring);
-    assert.equal(kr.entryName("okta-creds"), "team/aws/okta-creds");
-  } finally {
-    await Deno.remove(store, { recursive: true });
-  }
-});
+Deno.test(
+  { name: "AWS_OKTA_PASS_PREFIX changes where pass entries go", ignore: Deno.build.os === "windows" },
+  async () => {
+    const store = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(`${store}/.gpg-id`, "someone@example.com\n");
+      const kr = await openKeyring({
+        backend: "pass",
+        home: "/home/u",
+        env: env({ AWS_OKTA_PASS_PREFIX: "team/aws/", PASSWORD_STORE_DIR: store }),
+        promptSecret: noPrompt,
+      });
+      assert.ok(kr instanceof PassKeyring);
+      assert.equal(kr.entryName("okta-creds"), "team/aws/okta-creds");
+    } finally {
+      await Deno.remove(store, { recursive: true });
+    }
+  },
+);
 
 Deno.test("a named pass backend needs its store only: no probe, no pass command on PATH", async () => {
   const store = await Deno.makeTempDir();
   const prober = fakeProber({});
   try {
+    if (Deno.build.os === "windows") {
+      await assert.rejects(
+        openKeyring({
+          backend: "pass",
+          home: "/h",
+          env: env({ PASSWORD_STORE_DIR: store }),
+          promptSecret: noPrompt,
+        }),
+        (error: unknown) =>
+          error instanceof KeyringError &&
+          error.message === "pass keyring unavailable: not available on Windows",
+      );
+      return;
+    }
     await assert.rejects(
       openKeyring({ backend: "pass", home: "/h", env: env({ PATH: "" }), promptSecret: noPrompt, prober }),
       (error: unknown) => {
