@@ -8,6 +8,7 @@
 
 import { connectBus } from "../dbus/connection.ts";
 import { findProgram } from "../fs/find_program.ts";
+import { describe, KernelEntryCache } from "./pass/kernel_cache.ts";
 
 /** A private session bus; `close()` stops it and removes its files. */
 export interface TestBus {
@@ -274,6 +275,7 @@ export async function createPassStore(options: { algorithm?: string } = {}): Pro
     return new TextDecoder().decode(output.stdout);
   };
   const close = async () => {
+    await dropKernelCopies(storeDir);
     await new Deno.Command("gpgconf", { args: ["--kill", "gpg-agent"], env, clearEnv: true }).output()
       .catch(() => {});
     await Deno.remove(dir, { recursive: true }).catch(() => {});
@@ -298,6 +300,26 @@ export async function createPassStore(options: { algorithm?: string } = {}): Pro
     throw error;
   }
   return { storeDir, gnupgHome, env, close };
+}
+
+/**
+ * Drops the kernel-keyring copies of the pass entries under `storeDir` (./pass/kernel_cache.ts).
+ * Each lives 10 minutes and counts against the user's key quota (20,000 bytes for a user other
+ * than root): a test run leaves the quota as it found it.
+ */
+export async function dropKernelCopies(storeDir: string): Promise<void> {
+  if (Deno.build.os !== "linux") return;
+  const cache = KernelEntryCache.open();
+  if (!cache) return;
+  const prefix = describe(`${storeDir.replace(/\/+$/, "")}/`);
+  // /proc/keys shows the keys this process possesses: "<id> <flags> ... user <description>: <bytes>".
+  const lines = (await Deno.readTextFile("/proc/keys").catch(() => "")).split("\n");
+  for (const line of lines) {
+    const at = line.indexOf(` ${prefix}`);
+    if (at < 0) continue;
+    const description = line.slice(at + 1, line.lastIndexOf(": "));
+    await cache.remove(description.slice(describe("").length));
+  }
 }
 
 /**

@@ -23,6 +23,7 @@ import { goAwsOkta } from "../go_peer.ts";
 import { type Simulator, startSimulator } from "../sim/simulator.ts";
 import {
   createPassStore,
+  dropKernelCopies,
   startSecretService,
   type TestPassStore,
   type TestSecretService,
@@ -230,6 +231,8 @@ export async function createGoKeyringWorld(
     runGo: (args, answers = []) =>
       runInPty([goBin, ...args], env, world.home, [...answers, PASSPHRASE_ANSWER]),
     async close() {
+      // Our reads there name the store by the symlink in the world's home.
+      if (result.passStore) await dropKernelCopies(`${world.home}/.password-store`);
       await base.close();
       await result.secretService?.close();
       await result.passStore?.close();
