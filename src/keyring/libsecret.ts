@@ -12,6 +12,8 @@
  * @module
  */
 
+import { cString, keepAlive } from "./ffi.ts";
+
 /** The schema flag that stops libsecret from adding/matching `xdg:schema`, so items of other tools match. */
 export const SECRET_SCHEMA_DONT_MATCH_NAME = 1 << 1;
 /** Search flag: return every match, not only the first. */
@@ -22,13 +24,6 @@ export const SCHEMA_SIZE = 592;
 const SCHEMA_ATTRIBUTES_OFFSET = 16;
 const SCHEMA_ATTRIBUTE_SIZE = 16;
 const SCHEMA_MAX_ATTRIBUTES = 32;
-
-const encoder = new TextEncoder();
-
-/** A NUL-terminated UTF-8 copy of `text`. */
-export function cString(text: string): Uint8Array<ArrayBuffer> {
-  return encoder.encode(`${text}\0`);
-}
 
 function address(buffer: Uint8Array<ArrayBuffer>): bigint {
   return BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer)));
@@ -185,12 +180,6 @@ export function loadLibrary<S extends Deno.ForeignLibraryInterface>(
     throw new LibraryLoadError(name, detail);
   }
 }
-
-/**
- * Marks buffers as used after an awaited FFI call: the call reads them from another thread, so they
- * must stay reachable (not collected) until it returns.
- */
-function keepAlive(..._buffers: unknown[]): void {}
 
 /** Attribute name → value. */
 export type Attributes = Record<string, string>;

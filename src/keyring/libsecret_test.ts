@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
+import { cString } from "./ffi.ts";
 import {
   buildSchema,
-  cString,
   listData,
   readGError,
   SCHEMA_SIZE,

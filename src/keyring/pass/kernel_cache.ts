@@ -26,6 +26,9 @@
  * @module
  */
 
+import { cString, keepAlive } from "../ffi.ts";
+import { equal } from "./openpgp.ts";
+
 /** How long a decrypted entry is kept: gpg-agent's default-cache-ttl, in seconds. */
 export const CACHE_SECONDS = 600;
 
@@ -196,18 +199,4 @@ function tagOf(fileBytes: Uint8Array): Uint8Array {
   const tail = fileBytes.subarray(Math.max(0, fileBytes.length - (TAG_BYTES - 8)));
   tag.set(tail, TAG_BYTES - tail.length);
   return tag;
-}
-
-function cString(text: string): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(`${text}\0`);
-}
-
-/**
- * Marks buffers as used after an awaited FFI call: a nonblocking call reads them on another
- * thread, so they must stay reachable until it returns.
- */
-function keepAlive(..._buffers: unknown[]): void {}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

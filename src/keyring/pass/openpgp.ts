@@ -309,7 +309,8 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
+/** Byte-wise equality. */
+export function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((value, i) => value === b[i]);
 }
 
