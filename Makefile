@@ -181,18 +181,15 @@ const exportsOf = (file) => {
   return (block?.[1] ?? "").split(",").map((s) => s.trim()).filter(Boolean).map((s) => s.split(/\s+as\s+/).pop());
 };
 const alias = (file, name) => `$${file.replace(/\.js$$/, "").replace(/\W/g, "_")}__$${name}`;
+const shims = new Map(hot.map((file) => [file, exportsOf(file)]));
 const entry = "hot_entry.js";
-Deno.writeTextFileSync(`$${dist}/$${entry}`, hot.map((file) => {
-  const names = exportsOf(file);
-  return names.length
-    ? `export { $${names.map((n) => `$${n} as $${alias(file, n)}`).join(", ")} } from "./$${file}";\n`
-    : `import "./$${file}";\n`;
-}).join(""));
+Deno.writeTextFileSync(`$${dist}/$${entry}`, [...shims].map(([file, names]) => names.length
+  ? `export { $${names.map((n) => `$${n} as $${alias(file, n)}`).join(", ")} } from "./$${file}";\n`
+  : `import "./$${file}";\n`).join(""));
 const args = ["bundle", "-q", "--no-config", "--platform", "deno", "--format", "esm", "--external", "./npm/*", "-o", "hot.js", entry];
 const result = new Deno.Command(deno, { args, cwd: dist, stdout: "inherit", stderr: "inherit" }).outputSync();
 Deno.removeSync(`$${dist}/$${entry}`);
 if (!result.success) throw new Error("bundling the cache hit's chunks into hot.js failed");
-const shims = new Map(hot.map((file) => [file, exportsOf(file)]));
 for (const [file, names] of shims) {
   Deno.writeTextFileSync(`$${dist}/$${file}`, names.length
     ? `export { $${names.map((n) => `$${alias(file, n)} as $${n}`).join(", ")} } from "./hot.js";\n`
@@ -203,16 +200,14 @@ for (const [file, names] of shims) {
 // dynamic import of a merged module.
 for (const entry of Deno.readDirSync(dist)) {
   if (!entry.isFile || !entry.name.endsWith(".js") || entry.name === "hot.js" || shims.has(entry.name)) continue;
-  let first = true;
   Deno.writeTextFileSync(`$${dist}/$${entry.name}`, read(entry.name).replace(IMPORT, (line, names, file) => {
     if (!shims.has(file)) return line;
     const specs = (names ?? "").split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
       const [imported, local] = s.split(/\s+as\s+/);
       return `$${alias(file, imported)} as $${local ?? imported}`;
     });
-    const head = first ? `import "./hot.js";\n` : "";
-    first = false;
-    return head + (specs.length ? `import { $${specs.join(", ")} } from "./hot.js";\n` : "");
+    // hot.js is evaluated once, where it is first imported, however many lines import it.
+    return specs.length ? `import { $${specs.join(", ")} } from "./hot.js";\n` : `import "./hot.js";\n`;
   }));
 }
 endef
